@@ -1,0 +1,65 @@
+"""The manifest: everything needed to know how a result was made and to make it again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim.scenario.spec import Scenario
+
+__all__ = ["build_manifest", "scenario_hash"]
+
+_PACKAGES = ("promise-sim", "numpy", "scipy", "pandas", "pyarrow", "simpy", "pydantic", "numba",
+             "holidays", "matplotlib")
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: equal for equal scenarios, whatever the file."""
+    canonical = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in _PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def _git_commit() -> str | None:
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def build_manifest(scenario: Scenario, *, replications: int, seed: int) -> dict[str, Any]:
+    """The manifest of a run of ``scenario``."""
+    return {
+        "scenario": scenario.name,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": seed,
+        "replications": replications,
+        "strategies": [s.name for s in scenario.strategies],
+        "baseline": scenario.baseline_name,
+        "confidence": scenario.experiment.confidence,
+        "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
+        "git_commit": _git_commit(),
+        "versions": _versions(),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "scenario_spec": scenario.model_dump(mode="json", by_alias=True),
+    }

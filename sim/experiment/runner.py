@@ -1,0 +1,92 @@
+"""``run``: a scenario's strategies through many replications, summarised with paired intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import ExperimentError
+from sim.experiment.executors import default_workers, map_unordered
+from sim.experiment.manifest import build_manifest
+from sim.experiment.statistics import paired_differences, summarize
+from sim.experiment.tasks import ReplicationTask, run_replication
+from sim.scenario.spec import Scenario
+from sim.world.ledger import METRICS, SATISFACTION_BINS
+
+__all__ = ["Results", "run"]
+
+#: Metrics summarised across replications (``orders`` is a count, not an outcome).
+OUTCOMES = [m for m in METRICS if m != "orders"]
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """The tables of a run, as pandas DataFrames, and how it was made."""
+
+    scenario: Scenario
+    replications: pd.DataFrame
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    manifest: dict[str, Any]
+    satisfaction_hist: dict[str, np.ndarray] = field(repr=False)
+
+    @property
+    def satisfaction_bins(self) -> np.ndarray:
+        """Edges of the bins of :attr:`satisfaction_hist`."""
+        return SATISFACTION_BINS
+
+    def metric(self, name: str) -> pd.DataFrame:
+        """The summary rows of one metric, one per strategy."""
+        if name not in METRICS:
+            raise KeyError(f"unknown metric {name!r}; one of {', '.join(METRICS)}")
+        return self.summary[self.summary["metric"] == name].reset_index(drop=True)
+
+
+def run(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Results:
+    """Run ``scenario``: every strategy in every replication, with common random numbers.
+
+    ``replications`` and ``seed`` override the scenario's; ``workers`` defaults to all cores
+    and never changes the numbers. ``progress(done, total)`` is called as replications finish.
+    """
+    n = scenario.experiment.replications if replications is None else replications
+    root = scenario.experiment.seed if seed is None else seed
+    if n < 2:
+        raise ExperimentError(f"'replications' must be >= 2 for confidence intervals, got {n}")
+    if root < 0:
+        raise ExperimentError(f"'seed' must be >= 0, got {root}")
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise ExperimentError(f"'workers' must be >= 1, got {workers}")
+    tasks = [ReplicationTask(scenario, r, root) for r in range(n)]
+    outcomes = []
+    for outcome in map_unordered(run_replication, tasks, workers=workers):
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(len(outcomes), n)
+    outcomes.sort(key=lambda o: o.replication)
+    table = pd.DataFrame([row for o in outcomes for row in o.rows])
+    table["orders"] = table["orders"].astype("int64")
+    confidence = scenario.experiment.confidence
+    histograms = {
+        s.name: np.sum([o.satisfaction_hist[s.name] for o in outcomes], axis=0)
+        for s in scenario.strategies
+    }
+    return Results(
+        scenario=scenario,
+        replications=table,
+        summary=summarize(table, OUTCOMES, confidence),
+        differences=paired_differences(table, OUTCOMES, scenario.baseline_name, confidence),
+        manifest=build_manifest(scenario, replications=n, seed=root),
+        satisfaction_hist=histograms,
+    )

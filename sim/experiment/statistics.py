@@ -1,0 +1,57 @@
+"""Confidence intervals over replications: t-based, and paired for differences (CRN)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["mean_interval", "paired_differences", "summarize"]
+
+
+def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of ``values`` and its t-based confidence interval."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    n = values.size
+    if n == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if n < 2:
+        return (mean, np.nan, np.nan)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return (mean, mean - half, mean + half)
+
+
+def summarize(table: pd.DataFrame, metrics: list[str], confidence: float) -> pd.DataFrame:
+    """One row per strategy and metric: mean over replications with its interval."""
+    rows = []
+    for strategy, group in table.groupby("strategy", sort=False):
+        for metric in metrics:
+            mean, low, high = mean_interval(group[metric].to_numpy(), confidence)
+            rows.append(
+                {"strategy": strategy, "metric": metric, "mean": mean, "ci_low": low,
+                 "ci_high": high, "n": int(group[metric].notna().sum())}
+            )
+    return pd.DataFrame(rows)
+
+
+def paired_differences(
+    table: pd.DataFrame, metrics: list[str], baseline: str, confidence: float
+) -> pd.DataFrame:
+    """Each strategy minus ``baseline``, paired by replication (common random numbers)."""
+    wide = table.set_index(["replication", "strategy"])[metrics].unstack("strategy")
+    rows = []
+    strategies = list(dict.fromkeys(table["strategy"]))
+    for strategy in strategies:
+        if strategy == baseline:
+            continue
+        for metric in metrics:
+            difference = (wide[(metric, strategy)] - wide[(metric, baseline)]).to_numpy()
+            mean, low, high = mean_interval(difference, confidence)
+            rows.append(
+                {"strategy": strategy, "baseline": baseline, "metric": metric,
+                 "mean_difference": mean, "ci_low": low, "ci_high": high,
+                 "n": int(np.isfinite(difference).sum())}
+            )
+    return pd.DataFrame(rows)

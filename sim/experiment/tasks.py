@@ -1,0 +1,58 @@
+"""One replication as a pure, picklable task: every strategy through the same world and luck."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.experiment.streams import replication_streams
+from sim.scenario.spec import Scenario
+from sim.world import build_strategies, build_world, simulate
+from sim.world.build import World
+
+__all__ = ["ReplicationOutcome", "ReplicationTask", "run_replication"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationTask:
+    """Replication ``replication`` of ``scenario`` from root seed ``seed``."""
+
+    scenario: Scenario
+    replication: int
+    seed: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ReplicationOutcome:
+    """Metrics of every strategy in one replication, and their satisfaction histograms."""
+
+    replication: int
+    rows: list[dict[str, float | int | str]]
+    satisfaction_hist: dict[str, np.ndarray]
+
+
+_WORLDS: dict[str, tuple[World, dict]] = {}
+
+
+def _world(scenario: Scenario) -> tuple[World, dict]:
+    """The world and strategies of ``scenario``, built once per process."""
+    key = scenario.model_dump_json()
+    if key not in _WORLDS:
+        world = build_world(scenario)
+        _WORLDS.clear()
+        _WORLDS[key] = (world, build_strategies(scenario, world))
+    return _WORLDS[key]
+
+
+def run_replication(task: ReplicationTask) -> ReplicationOutcome:
+    """Run every strategy of the task's scenario once, with common random numbers."""
+    world, strategies = _world(task.scenario)
+    streams = replication_streams(task.seed, task.replication)
+    rows = []
+    histograms = {}
+    for name, strategy in strategies.items():
+        ledger = simulate(world, strategy, streams, name=name)
+        rows.append({"strategy": name, "replication": task.replication, **ledger.metrics()})
+        histograms[name] = ledger.satisfaction_hist
+    return ReplicationOutcome(task.replication, rows, histograms)

@@ -1,0 +1,173 @@
+"""Real dates in simulated hours: business days, holidays, the day's truck, the carrier's clock.
+
+Simulated time is hours since 00:00 of the first day. "Business days" are the carrier's
+delivery days (holidays excluded): promises and transit times count in them, so "5 business
+days" ordered on a Friday evening lands on the next Friday, not the next Wednesday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.scenario.base import WEEKDAYS, clock_hours
+from sim.scenario.spec import Calendar as CalendarSpec
+from sim.scenario.spec import Horizon
+
+__all__ = ["BusinessCalendar"]
+
+#: Days simulated after the horizon so that orders placed on its last day can be delivered.
+DRAIN_DAYS = 120
+
+
+def _holiday_dates(spec: CalendarSpec, years: Iterable[int]) -> set[dt.date]:
+    dates = set(spec.extra_holidays)
+    if spec.country is not None:
+        import holidays
+
+        dates |= set(holidays.country_holidays(spec.country, subdiv=spec.subdivision, years=years))
+    return dates
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BusinessCalendar:
+    """Which simulated days the warehouse works, the truck leaves and the carrier delivers."""
+
+    start: dt.date
+    working: np.ndarray
+    pickup: np.ndarray
+    delivery: np.ndarray
+    cutoff_hour: float
+    delivery_open: float
+    delivery_close: float
+    _delivery_days: np.ndarray = field(init=False, repr=False)
+    _delivered_before: np.ndarray = field(init=False, repr=False)
+    _trucks: np.ndarray = field(init=False, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        start: dt.date,
+        days: int,
+        *,
+        holidays: Iterable[dt.date] = (),
+        working_weekdays: Iterable[str] = WEEKDAYS[:5],
+        pickup_weekdays: Iterable[str] = WEEKDAYS[:5],
+        delivery_weekdays: Iterable[str] = WEEKDAYS[:5],
+        cutoff_hour: float = 17.0,
+        delivery_open: float = 8.0,
+        delivery_close: float = 20.0,
+    ) -> BusinessCalendar:
+        """A calendar of ``days`` days from ``start`` with the given weekly pattern and holidays."""
+        dates = [start + dt.timedelta(days=d) for d in range(days)]
+        weekday = np.array([d.weekday() for d in dates])
+        closed = np.array([d in set(holidays) for d in dates])
+
+        def open_on(names: Iterable[str]) -> np.ndarray:
+            return np.isin(weekday, [WEEKDAYS.index(n) for n in names]) & ~closed
+
+        return cls(
+            start=start,
+            working=open_on(working_weekdays),
+            pickup=open_on(pickup_weekdays),
+            delivery=open_on(delivery_weekdays),
+            cutoff_hour=cutoff_hour,
+            delivery_open=delivery_open,
+            delivery_close=delivery_close,
+        )
+
+    @classmethod
+    def from_spec(cls, horizon: Horizon, spec: CalendarSpec) -> BusinessCalendar:
+        """The calendar of a scenario, covering its horizon plus the drain period."""
+        days = horizon.days + DRAIN_DAYS
+        end = horizon.start + dt.timedelta(days=days)
+        years = range(horizon.start.year, end.year + 1)
+        return cls.build(
+            horizon.start,
+            days,
+            holidays=_holiday_dates(spec, years),
+            working_weekdays=spec.working_weekdays,
+            pickup_weekdays=spec.pickup_weekdays,
+            delivery_weekdays=spec.delivery_weekdays,
+            cutoff_hour=clock_hours(spec.cutoff),
+            delivery_open=clock_hours(spec.delivery_hours.start),
+            delivery_close=clock_hours(spec.delivery_hours.end),
+        )
+
+    def __post_init__(self) -> None:
+        delivery_days = np.flatnonzero(self.delivery)
+        cumulative = np.concatenate([[0], np.cumsum(self.delivery)])
+        trucks = np.flatnonzero(self.pickup) * 24.0 + self.cutoff_hour
+        object.__setattr__(self, "_delivery_days", delivery_days)
+        object.__setattr__(self, "_delivered_before", cumulative)
+        object.__setattr__(self, "_trucks", trucks)
+
+    @property
+    def days(self) -> int:
+        """Number of days covered."""
+        return int(self.working.size)
+
+    @property
+    def truck_times(self) -> np.ndarray:
+        """Departure time of every truck, in hours."""
+        return self._trucks
+
+    def date_of(self, day: int) -> dt.date:
+        """The calendar date of simulated day ``day``."""
+        return self.start + dt.timedelta(days=int(day))
+
+    def next_truck(self, t: np.ndarray) -> np.ndarray:
+        """Departure of the first truck at or after each time ``t``."""
+        trucks = self.truck_times
+        index = np.searchsorted(trucks, t, side="left")
+        if np.any(index >= trucks.size):
+            raise IndexError("a parcel is ready after the last truck of the calendar")
+        return trucks[index]
+
+    def to_business(self, t: np.ndarray) -> np.ndarray:
+        """The carrier's clock at time ``t``: business days elapsed, running only on delivery days."""
+        t = np.asarray(t, dtype=float)
+        day = np.floor(t / 24.0).astype(np.int64)
+        fraction = t / 24.0 - day
+        before = self._delivered_before[day]
+        return before + np.where(self.delivery[day], fraction, 0.0)
+
+    def from_business(self, b: np.ndarray) -> np.ndarray:
+        """The time at which the carrier's clock reads ``b`` (inverse of :meth:`to_business`)."""
+        b = np.asarray(b, dtype=float)
+        whole = np.floor(b).astype(np.int64)
+        return self._delivery_days[whole] * 24.0 + (b - whole) * 24.0
+
+    def deliver(self, dispatch: np.ndarray, transit_days: np.ndarray) -> np.ndarray:
+        """Delivery time of parcels leaving at ``dispatch`` that spend ``transit_days`` in transit.
+
+        Transit runs on the carrier's clock; a parcel that arrives outside delivery hours is
+        delivered when they next open.
+        """
+        arrival = self.from_business(self.to_business(dispatch) + transit_days)
+        day = np.floor(arrival / 24.0)
+        hour = arrival - day * 24.0
+        early = hour < self.delivery_open
+        late = hour > self.delivery_close
+        arrival = np.where(early, day * 24.0 + self.delivery_open, arrival)
+        if np.any(late):
+            following = self.nth_delivery_day(day[late].astype(np.int64), 1)
+            arrival[late] = following * 24.0 + self.delivery_open
+        return arrival
+
+    def nth_delivery_day(self, day: np.ndarray, n: np.ndarray | int) -> np.ndarray:
+        """The ``n``-th delivery day after ``day`` (``n = 0``: ``day`` itself or the next one)."""
+        day = np.asarray(day, dtype=np.int64)
+        index = np.where(
+            np.asarray(n) > 0,
+            self._delivered_before[day + 1] + np.asarray(n) - 1,
+            self._delivered_before[day],
+        )
+        return self._delivery_days[index]
+
+    def end_of_delivery_day(self, day: np.ndarray) -> np.ndarray:
+        """The time a promise for ``day`` expires: the close of that day's delivery hours."""
+        return np.asarray(day, dtype=float) * 24.0 + self.delivery_close

@@ -1,0 +1,75 @@
+"""The carrier, the part the firm only influences: service levels and their transit times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import BusinessCalendar
+from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
+from sim.scenario.spec import Carrier as CarrierSpec
+from sim.scenario.spec import ServiceLevel
+
+__all__ = ["Carrier"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Carrier:
+    """Service levels on a business calendar, slowed by peaks and disruptions."""
+
+    services: tuple[ServiceLevel, ...]
+    calendar: BusinessCalendar
+    peaks: SeasonalPeaks
+
+    @classmethod
+    def from_spec(
+        cls, spec: CarrierSpec, calendar: BusinessCalendar, peaks: SeasonalPeaks
+    ) -> Carrier:
+        """The carrier a scenario describes."""
+        return cls(tuple(spec.service_levels), calendar, peaks)
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the service levels, in order."""
+        return [s.name for s in self.services]
+
+    @property
+    def costs(self) -> np.ndarray:
+        """Cost per parcel of each service level."""
+        return np.array([s.cost for s in self.services])
+
+    def index(self, name: str) -> int:
+        """Position of the service level ``name``."""
+        return self.names.index(name)
+
+    def transit_days(
+        self,
+        service: np.ndarray,
+        u: np.ndarray,
+        dispatch: np.ndarray,
+        disruptions: DisruptionSchedule,
+    ) -> np.ndarray:
+        """Business days in transit at carrier luck ``u`` for parcels leaving at ``dispatch``."""
+        days = np.empty(u.size)
+        for i, level in enumerate(self.services):
+            mine = service == i
+            if np.any(mine):
+                days[mine] = level.transit_days.ppf(u[mine])
+        multiplier, delay = disruptions.transit_effect(dispatch)
+        return days * multiplier * self.peaks.transit_at(dispatch) + delay
+
+    def deliver(
+        self,
+        service: np.ndarray,
+        u: np.ndarray,
+        dispatch: np.ndarray,
+        disruptions: DisruptionSchedule,
+    ) -> np.ndarray:
+        """Delivery time (hours) of parcels leaving at ``dispatch`` by ``service``."""
+        transit = self.transit_days(service, u, dispatch, disruptions)
+        return self.calendar.deliver(dispatch, transit)
+
+    def quantile_days(self, service: int, p: float) -> float:
+        """The ``p``-quantile of undisturbed transit business days of service ``service``."""
+        return float(self.services[service].transit_days.ppf(np.array([p]))[0])

@@ -1,0 +1,85 @@
+"""Orders placed: a non-homogeneous Poisson process by weekday, month, hour and season."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import BusinessCalendar
+from sim.scenario.base import WEEKDAYS
+from sim.scenario.spec import Demand as DemandSpec
+
+__all__ = ["DemandModel"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DemandModel:
+    """Expected orders of each simulated day, and when in the day they arrive."""
+
+    daily_rate: np.ndarray
+    hourly_cdf: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        calendar: BusinessCalendar,
+        days: int,
+        orders_per_day: float,
+        *,
+        weekday_profile: Sequence[float] = (1.0,) * 7,
+        monthly_profile: Sequence[float] = (1.0,) * 12,
+        hourly_profile: Sequence[float] = (1.0,) * 24,
+        day_multiplier: np.ndarray | None = None,
+    ) -> DemandModel:
+        """Demand over the first ``days`` days of ``calendar``."""
+        dates = [calendar.date_of(d) for d in range(days)]
+        weekday = np.asarray(weekday_profile, dtype=float)[[d.weekday() for d in dates]]
+        month = np.asarray(monthly_profile, dtype=float)[[d.month - 1 for d in dates]]
+        rate = orders_per_day * weekday * month
+        if day_multiplier is not None:
+            rate = rate * day_multiplier[:days]
+        hourly = np.asarray(hourly_profile, dtype=float)
+        cdf = np.concatenate([[0.0], np.cumsum(hourly) / hourly.sum()])
+        return cls(daily_rate=rate, hourly_cdf=cdf)
+
+    @classmethod
+    def from_spec(
+        cls, spec: DemandSpec, calendar: BusinessCalendar, days: int, day_multiplier: np.ndarray
+    ) -> DemandModel:
+        """The demand a scenario describes."""
+        return cls.build(
+            calendar,
+            days,
+            spec.orders_per_day,
+            weekday_profile=[spec.weekday_profile.get(name, 1.0) for name in WEEKDAYS],
+            monthly_profile=spec.monthly_profile,
+            hourly_profile=spec.hourly_profile,
+            day_multiplier=day_multiplier,
+        )
+
+    @property
+    def days(self) -> int:
+        """Days on which orders arrive."""
+        return int(self.daily_rate.size)
+
+    @property
+    def expected_orders(self) -> float:
+        """Expected number of orders over all days."""
+        return float(self.daily_rate.sum())
+
+    def arrivals(self, day: int, rng: np.random.Generator) -> np.ndarray:
+        """Sorted arrival times (hours) of the orders of ``day``."""
+        n = rng.poisson(self.daily_rate[day])
+        hour = self.hour_of(rng.random(n))
+        hour.sort()
+        return day * 24.0 + hour
+
+    def hour_of(self, u: np.ndarray) -> np.ndarray:
+        """Hour of the day (with fraction) at probability ``u`` of the hourly profile."""
+        segment = np.searchsorted(self.hourly_cdf, u, side="right") - 1
+        segment = np.clip(segment, 0, 23)
+        low = self.hourly_cdf[segment]
+        width = self.hourly_cdf[segment + 1] - low
+        return segment + np.where(width > 0, (u - low) / np.where(width > 0, width, 1.0), 0.0)

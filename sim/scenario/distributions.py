@@ -1,0 +1,213 @@
+"""Probability distributions written as small mappings, e.g. ``{dist: lognormal, median: 1.2, sigma: 0.4}``.
+
+Every distribution is sampled by inverse transform from uniforms (``ppf``), so that a strategy
+that ships by a different service level still meets the same carrier luck (common random
+numbers), and the per-order oracle can be fed exactly the draws of the batched world.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+from scipy import special
+
+from sim.scenario.base import NonNegative, Positive, Spec
+
+__all__ = [
+    "Constant",
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Gamma",
+    "LogNormal",
+    "Normal",
+    "Triangular",
+    "Uniform",
+]
+
+
+class _Dist(Spec):
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """The quantile function at probabilities ``u`` in [0, 1)."""
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - abstract
+        """The distribution's mean."""
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` independent draws, by inverse transform of ``rng.random``."""
+        return self.ppf(rng.random(size))
+
+
+class Constant(_Dist):
+    """Always the same value."""
+
+    dist: Literal["constant"]
+    value: NonNegative = Field(description="The value every draw takes.")
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(u), self.value, dtype=float)
+
+    @property
+    def mean(self) -> float:
+        return self.value
+
+
+class Uniform(_Dist):
+    """Uniform between ``low`` and ``high``."""
+
+    dist: Literal["uniform"]
+    low: NonNegative = Field(description="Smallest value.")
+    high: NonNegative = Field(description="Largest value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"'high' must be >= 'low', got low={self.low}, high={self.high}")
+        return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+
+    @property
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+
+class Exponential(_Dist):
+    """Exponential with the given mean (memoryless: Poisson-process gaps, M/M/c service)."""
+
+    dist: Literal["exponential"]
+    mean_value: Positive = Field(alias="mean", description="The mean.")
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return -self.mean_value * np.log1p(-np.asarray(u, dtype=float))
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+
+class LogNormal(_Dist):
+    """Log-normal given by its median and the standard deviation of its logarithm."""
+
+    dist: Literal["lognormal"]
+    median: Positive = Field(description="The median (half the draws are below it).")
+    sigma: Positive = Field(description="Standard deviation of the logarithm (spread).")
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.median * np.exp(self.sigma * special.ndtri(np.asarray(u, dtype=float)))
+
+    @property
+    def mean(self) -> float:
+        return self.median * float(np.exp(0.5 * self.sigma**2))
+
+
+class Gamma(_Dist):
+    """Gamma given by its mean and coefficient of variation (cv = 1 is exponential)."""
+
+    dist: Literal["gamma"]
+    mean_value: Positive = Field(alias="mean", description="The mean.")
+    cv: Positive = Field(description="Coefficient of variation, standard deviation / mean.")
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        shape = 1.0 / self.cv**2
+        return special.gammaincinv(shape, np.asarray(u, dtype=float)) * self.mean_value / shape
+
+    @property
+    def mean(self) -> float:
+        return self.mean_value
+
+
+class Normal(_Dist):
+    """Normal with the given mean and standard deviation, truncated at zero."""
+
+    dist: Literal["normal"]
+    mean_value: NonNegative = Field(alias="mean", description="Mean before truncation.")
+    sd: Positive = Field(description="Standard deviation before truncation.")
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        return np.maximum(0.0, self.mean_value + self.sd * special.ndtri(u))
+
+    @property
+    def mean(self) -> float:
+        a = self.mean_value / self.sd
+        return self.mean_value * float(special.ndtr(a)) + self.sd * float(
+            np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi)
+        )
+
+
+class Triangular(_Dist):
+    """Triangular between ``low`` and ``high`` with its peak at ``mode``."""
+
+    dist: Literal["triangular"]
+    low: NonNegative = Field(description="Smallest value.")
+    mode: NonNegative = Field(description="Most likely value.")
+    high: NonNegative = Field(description="Largest value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError(
+                "must have low <= mode <= high and low < high, "
+                f"got low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        a, c, b = self.low, self.mode, self.high
+        fc = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1 - u) * (b - a) * (b - c))
+        return np.where(u < fc, left, right)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+
+class Empirical(_Dist):
+    """A discrete distribution over observed values, with optional weights."""
+
+    dist: Literal["empirical"]
+    values: list[NonNegative] = Field(min_length=1, description="The values that can occur.")
+    weights: list[NonNegative] | None = Field(
+        default=None, description="Relative weight of each value (equal when omitted)."
+    )
+
+    @model_validator(mode="after")
+    def _weights(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"'weights' must have one entry per value ({len(self.values)}), "
+                    f"got {len(self.weights)}"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("'weights' must not all be zero")
+        return self
+
+    def _cdf(self) -> np.ndarray:
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
+        return np.cumsum(w) / w.sum()
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(self._cdf(), np.asarray(u, dtype=float), side="right")
+        return np.asarray(self.values, dtype=float)[np.minimum(index, len(self.values) - 1)]
+
+    @property
+    def mean(self) -> float:
+        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
+        return float(np.dot(w, self.values) / w.sum())
+
+
+Distribution = Annotated[
+    Constant | Uniform | Exponential | LogNormal | Gamma | Normal | Triangular | Empirical,
+    Field(discriminator="dist"),
+]

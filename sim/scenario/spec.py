@@ -1,0 +1,451 @@
+"""The scenario: every input of an experiment, as frozen pydantic specs with described fields.
+
+The JSON Schema printed by ``promise-sim schema`` is generated from these classes, so each
+field's description is the documentation of the scenario file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.scenario.base import (
+    WEEKDAYS,
+    ClockTime,
+    Fraction,
+    NonNegative,
+    Positive,
+    Spec,
+    Weekday,
+    clock_hours,
+)
+from sim.scenario.distributions import Distribution
+
+__all__ = [
+    "BufferStrategy",
+    "Calendar",
+    "Carrier",
+    "CustomStrategy",
+    "Demand",
+    "Disruption",
+    "Disruptions",
+    "Experiment",
+    "Horizon",
+    "Peak",
+    "QuantileStrategy",
+    "Satisfaction",
+    "Scenario",
+    "ServiceLevel",
+    "Shift",
+    "StrategySpec",
+    "TightStrategy",
+    "Warehouse",
+]
+
+MAX_HORIZON_DAYS = 3660
+MAX_PICKERS = 100_000
+
+_WEEKDAYS_MON_FRI: list[Weekday] = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+
+
+def _unique(items: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"{what} must be unique, {item!r} appears twice")
+        seen.add(item)
+
+
+class Horizon(Spec):
+    """The simulated period: real dates, so weekends and holidays fall where they do."""
+
+    start: dt.date = Field(description="First simulated day (orders start at 00:00 that day).")
+    days: int = Field(gt=0, le=MAX_HORIZON_DAYS, description="Number of days orders arrive.")
+    warmup_days: int = Field(
+        default=0,
+        ge=0,
+        description="Days at the start whose orders load the system but are not measured.",
+    )
+
+    @model_validator(mode="after")
+    def _warmup_shorter(self) -> Horizon:
+        if self.warmup_days >= self.days:
+            raise ValueError(
+                f"'warmup_days' must be < 'days' ({self.days}), got {self.warmup_days}"
+            )
+        return self
+
+
+class DeliveryHours(Spec):
+    """The hours of the day a carrier delivers; a promised day ends when they close."""
+
+    start: ClockTime = Field(default="08:00", description="First delivery of the day.")
+    end: ClockTime = Field(default="20:00", description="Last delivery; promises end here.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryHours:
+        if clock_hours(self.end) <= clock_hours(self.start):
+            raise ValueError(f"'end' must be after 'start', got {self.start}-{self.end}")
+        return self
+
+
+class Calendar(Spec):
+    """Business days, holidays, the day's truck and the carrier's working days."""
+
+    country: str | None = Field(
+        default="US",
+        description="Country whose public holidays close the warehouse and the carrier "
+        "(an ISO code known to the 'holidays' package), or null for none.",
+    )
+    subdivision: str | None = Field(
+        default=None, description="State or region for regional holidays, e.g. 'CA'."
+    )
+    extra_holidays: list[dt.date] = Field(
+        default_factory=list, description="Further closed dates (company shutdowns)."
+    )
+    working_weekdays: list[Weekday] = Field(
+        default_factory=lambda: list(_WEEKDAYS_MON_FRI),
+        min_length=1,
+        description="Weekdays the warehouse works its shifts.",
+    )
+    cutoff: ClockTime = Field(
+        default="17:00",
+        description="When the day's truck leaves: parcels picked by then ship that day.",
+    )
+    pickup_weekdays: list[Weekday] = Field(
+        default_factory=lambda: list(_WEEKDAYS_MON_FRI),
+        min_length=1,
+        description="Weekdays the carrier collects the truck.",
+    )
+    delivery_weekdays: list[Weekday] = Field(
+        default_factory=lambda: list(_WEEKDAYS_MON_FRI),
+        min_length=1,
+        description="Weekdays the carrier delivers; these are the 'business days' of "
+        "promises and of transit times.",
+    )
+    delivery_hours: DeliveryHours = Field(
+        default_factory=DeliveryHours, description="Hours the carrier delivers."
+    )
+
+    @field_validator("working_weekdays", "pickup_weekdays", "delivery_weekdays")
+    @classmethod
+    def _no_repeats(cls, days: list[str]) -> list[str]:
+        _unique(days, "weekdays")
+        return sorted(days, key=WEEKDAYS.index)
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str | None) -> str | None:
+        if country is None:
+            return None
+        import holidays
+
+        known = holidays.list_supported_countries()
+        if country not in known:
+            raise ValueError(f"unknown holiday country {country!r} (use an ISO code like 'US')")
+        return country
+
+    @model_validator(mode="after")
+    def _known_subdivision(self) -> Calendar:
+        if self.subdivision is not None:
+            import holidays
+
+            if self.country is None:
+                raise ValueError("'subdivision' needs a 'country'")
+            subdivisions = holidays.list_supported_countries()[self.country]
+            if self.subdivision not in subdivisions:
+                raise ValueError(
+                    f"unknown subdivision {self.subdivision!r} of {self.country} "
+                    f"(one of {', '.join(subdivisions[:8])}...)"
+                )
+        return self
+
+
+class Demand(Spec):
+    """Orders placed: a Poisson process with weekday, monthly and hourly profiles."""
+
+    orders_per_day: Positive = Field(
+        le=1e8, description="Mean orders per day before the profiles and peaks multiply it."
+    )
+    weekday_profile: dict[Weekday, NonNegative] = Field(
+        default_factory=dict,
+        description="Multiplier per weekday, e.g. {Mon: 1.2, Sun: 0.7}; missing days are 1.",
+    )
+    monthly_profile: list[NonNegative] = Field(
+        default_factory=lambda: [1.0] * 12,
+        min_length=12,
+        max_length=12,
+        description="Multiplier per calendar month, January first.",
+    )
+    hourly_profile: list[NonNegative] = Field(
+        default_factory=lambda: [1.0] * 24,
+        min_length=24,
+        max_length=24,
+        description="Relative order intensity in each hour of the day (normalised).",
+    )
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _some_hour(cls, profile: list[float]) -> list[float]:
+        if sum(profile) <= 0:
+            raise ValueError("must have at least one hour with orders")
+        return profile
+
+
+class Shift(Spec):
+    """A warehouse shift on every working day, with its number of pickers."""
+
+    start: ClockTime = Field(description="Shift start, 'HH:MM'.")
+    end: ClockTime = Field(description="Shift end, 'HH:MM' (up to '24:00').")
+    pickers: int = Field(ge=0, le=MAX_PICKERS, description="Pickers on duty in this shift.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if clock_hours(self.end) <= clock_hours(self.start):
+            raise ValueError(f"'end' must be after 'start', got {self.start}-{self.end}")
+        return self
+
+
+class Warehouse(Spec):
+    """The part the firm controls: pickers by shift working one FIFO queue."""
+
+    shifts: list[Shift] = Field(min_length=1, description="Shifts of a working day.")
+    pick_minutes: Distribution = Field(description="Minutes one picker spends on one order.")
+    discipline: Literal["fifo"] = Field(default="fifo", description="Queue discipline.")
+
+    @model_validator(mode="after")
+    def _shifts_consistent(self) -> Warehouse:
+        spans = sorted((clock_hours(s.start), clock_hours(s.end)) for s in self.shifts)
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            if start < end:
+                raise ValueError("shifts must not overlap")
+        if all(s.pickers == 0 for s in self.shifts):
+            raise ValueError("at least one shift needs pickers")
+        return self
+
+
+class ServiceLevel(Spec):
+    """A carrier product: what it nominally takes, what it really takes, and its price."""
+
+    name: str = Field(min_length=1, description="Name used by strategies, e.g. 'overnight'.")
+    nominal_days: int = Field(
+        ge=0, le=60, description="Business days the carrier advertises (what 'tight' quotes)."
+    )
+    transit_days: Distribution = Field(
+        description="Business days from truck departure to delivery (carrier luck)."
+    )
+    cost: NonNegative = Field(description="Shipping cost per parcel.")
+
+
+class Carrier(Spec):
+    """The part the firm only influences: the carrier's service levels."""
+
+    service_levels: list[ServiceLevel] = Field(min_length=1, description="Services on offer.")
+
+    @field_validator("service_levels")
+    @classmethod
+    def _unique_names(cls, levels: list[ServiceLevel]) -> list[ServiceLevel]:
+        _unique([s.name for s in levels], "service level names")
+        return levels
+
+    def index(self, name: str) -> int:
+        """Position of the service level called ``name``."""
+        return [s.name for s in self.service_levels].index(name)
+
+
+class Disruption(Spec):
+    """Random events nobody controls: weather, outages, strikes."""
+
+    kind: str = Field(min_length=1, description="Name of the event, e.g. 'winter_storm'.")
+    rate_per_year: NonNegative = Field(
+        le=365, description="Mean events per year (Poisson), spread evenly over its months."
+    )
+    duration_days: Distribution = Field(description="How long one event lasts, in days.")
+    months: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(
+        default=None, description="Months in which events can start (all when omitted)."
+    )
+    warehouse_capacity: Fraction = Field(
+        default=1.0, description="Share of pickers still working during the event."
+    )
+    transit_multiplier: Positive = Field(
+        default=1.0, le=100, description="Transit times of parcels shipped during it scale by this."
+    )
+    transit_delay_days: NonNegative = Field(
+        default=0.0, le=60, description="Business days added to transit of parcels shipped during it."
+    )
+
+
+class Peak(Spec):
+    """A season known in advance: more orders and a congested carrier (e.g. Christmas)."""
+
+    name: str = Field(min_length=1, description="Name of the season.")
+    start: str = Field(pattern=r"^\d\d-\d\d$", description="First day, 'MM-DD'.")
+    end: str = Field(pattern=r"^\d\d-\d\d$", description="Last day, 'MM-DD' (may wrap the year).")
+    demand_multiplier: Positive = Field(default=1.0, le=100, description="Orders scale by this.")
+    transit_multiplier: Positive = Field(
+        default=1.0, le=100, description="Transit times scale by this."
+    )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        month, day = (int(x) for x in value.split("-"))
+        try:
+            dt.date(2024, month, day)
+        except ValueError:
+            raise ValueError(f"not a day of the year: {value!r}") from None
+        return value
+
+
+class Disruptions(Spec):
+    """Random events and known seasonal peaks."""
+
+    events: list[Disruption] = Field(default_factory=list, description="Random disruptions.")
+    peaks: list[Peak] = Field(default_factory=list, description="Seasonal peaks.")
+
+
+class _Strategy(Spec):
+    name: str = Field(min_length=1, description="Label of this strategy in results.")
+
+
+class BufferStrategy(_Strategy):
+    """Quote a window of N..M business days and ship by a chosen service (Zappos: 4-5, overnight)."""
+
+    kind: Literal["buffer"]
+    min_days: int = Field(ge=0, le=365, description="Window opens this many business days out.")
+    max_days: int = Field(ge=0, le=365, description="Window closes this many business days out.")
+    service: str = Field(description="Service level every order ships by.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BufferStrategy:
+        if self.max_days < self.min_days:
+            raise ValueError(
+                f"'max_days' must be >= 'min_days', got {self.min_days}..{self.max_days}"
+            )
+        return self
+
+
+class TightStrategy(_Strategy):
+    """Quote the carrier's nominal time of the service used (the competitor: overnight)."""
+
+    kind: Literal["tight"]
+    service: str = Field(description="Service level every order ships by.")
+
+
+class QuantileStrategy(_Strategy):
+    """Quote the p-quantile of the lead time predicted from backlog, calendar and known events."""
+
+    kind: Literal["quantile"]
+    p: float = Field(gt=0, lt=1, description="Probability the quote is meant to be met.")
+    service: str = Field(description="Service level every order ships by.")
+
+
+class CustomStrategy(_Strategy):
+    """A strategy written in Python, named as 'package.module:Name'."""
+
+    kind: Literal["custom"]
+    path: str = Field(
+        pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+        description="Import path 'package.module:Name' of a class or factory.",
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments passed to it."
+    )
+
+
+StrategySpec = Annotated[
+    BufferStrategy | TightStrategy | QuantileStrategy | CustomStrategy,
+    Field(discriminator="kind"),
+]
+
+
+class Satisfaction(Spec):
+    """Expectation-disconfirmation: the outcome judged against the expectation that was set."""
+
+    loss_aversion: Positive = Field(
+        default=2.25,
+        le=100,
+        description="How much more a late business day hurts than an early one pleases "
+        "(Tversky & Kahneman 1992: 2.25).",
+    )
+    gain_curvature: float = Field(
+        default=0.88,
+        gt=0,
+        le=1,
+        description="Curvature of delight in days early (Tversky & Kahneman 1992: 0.88).",
+    )
+    loss_curvature: float = Field(
+        default=0.88,
+        gt=0,
+        le=1,
+        description="Curvature of disappointment in days late (Tversky & Kahneman 1992: 0.88).",
+    )
+    delight_cap: NonNegative | None = Field(
+        default=None,
+        description="Most delight an early delivery can give; 0 means keeping a promise is as "
+        "good as beating it (Gneezy & Epley 2014); null for no cap.",
+    )
+    reference: Literal["start", "mid", "end"] = Field(
+        default="end", description="Which point of a promised window sets the expectation."
+    )
+    delight_days: Positive = Field(
+        default=1.0,
+        description="An order counts as 'delighted' when it arrives at least this many "
+        "business days before the expectation.",
+    )
+
+
+class Experiment(Spec):
+    """How many times to run the world, and from which root seed."""
+
+    replications: int = Field(
+        default=20, ge=2, le=100_000, description="Independent replications (at least 2)."
+    )
+    seed: int = Field(default=0, ge=0, lt=2**63, description="Root seed of all random streams.")
+    confidence: float = Field(
+        default=0.95, gt=0.5, lt=1, description="Level of the confidence intervals."
+    )
+
+
+class Scenario(Spec):
+    """A complete scenario: the world, the strategies to compare, and the experiment."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short name, used in paths.")
+    description: str = Field(default="", description="What this scenario is about.")
+    horizon: Horizon
+    calendar: Calendar = Field(default_factory=Calendar)
+    demand: Demand
+    warehouse: Warehouse
+    carrier: Carrier
+    disruptions: Disruptions = Field(default_factory=Disruptions)
+    strategies: list[StrategySpec] = Field(min_length=1, description="Strategies to compare.")
+    baseline: str | None = Field(
+        default=None, description="Strategy the others are compared with (the first if omitted)."
+    )
+    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
+    experiment: Experiment = Field(default_factory=Experiment)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Scenario:
+        _unique([s.name for s in self.strategies], "strategy names")
+        services = [s.name for s in self.carrier.service_levels]
+        for i, strategy in enumerate(self.strategies):
+            service = getattr(strategy, "service", None)
+            if service is not None and service not in services:
+                raise ValueError(
+                    f"strategies[{i}].service: unknown service level {service!r} "
+                    f"(one of {', '.join(services)})"
+                )
+        names = [s.name for s in self.strategies]
+        if self.baseline is not None and self.baseline not in names:
+            raise ValueError(
+                f"baseline: {self.baseline!r} is not a strategy (one of {', '.join(names)})"
+            )
+        return self
+
+    @property
+    def baseline_name(self) -> str:
+        """The strategy that differences are taken against."""
+        return self.baseline if self.baseline is not None else self.strategies[0].name

@@ -1,0 +1,108 @@
+"""``build_world``: the one place that walks a whole scenario and builds the model parts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import BusinessCalendar
+from sim.model.carrier import Carrier
+from sim.model.demand import DemandModel
+from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
+from sim.model.promise import FirmView, PromiseStrategy, strategy_from_spec
+from sim.model.satisfaction import Disconfirmation
+from sim.model.warehouse import Roster
+from sim.scenario.base import clock_hours
+from sim.scenario.distributions import Distribution
+from sim.scenario.spec import Disruption, Scenario
+
+__all__ = ["COMPONENTS", "DayDraws", "World", "build_world"]
+
+#: Named random streams, one per model component (common random numbers across strategies).
+COMPONENTS = ("demand", "warehouse", "carrier", "disruptions")
+
+Streams = Callable[[str], np.random.Generator]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DayDraws:
+    """The orders of one day and their luck: arrival (hours), pick hours, carrier luck in [0, 1)."""
+
+    arrival: np.ndarray
+    pick_hours: np.ndarray
+    luck: np.ndarray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class World:
+    """Every model part of a scenario, ready to be run under any strategy."""
+
+    days: int
+    warmup_days: int
+    calendar: BusinessCalendar
+    demand: DemandModel
+    shifts: tuple[tuple[float, float, int], ...]
+    planned_roster: Roster
+    pick_minutes: Distribution
+    carrier: Carrier
+    satisfaction: Disconfirmation
+    disruptions: tuple[Disruption, ...]
+
+    def draw_day(self, day: int, demand_rng, warehouse_rng, carrier_rng) -> DayDraws:
+        """The orders of ``day``, drawn from the component streams in a fixed order."""
+        arrival = self.demand.arrivals(day, demand_rng)
+        pick_hours = self.pick_minutes.ppf(warehouse_rng.random(arrival.size)) / 60.0
+        luck = carrier_rng.random(arrival.size)
+        return DayDraws(arrival, pick_hours, luck)
+
+    def draw_disruptions(self, rng: np.random.Generator) -> DisruptionSchedule:
+        """The disruptions of one replication."""
+        return DisruptionSchedule.draw(self.disruptions, self.calendar, self.days, rng)
+
+    def roster_under(self, schedule: DisruptionSchedule) -> Roster:
+        """The pickers actually on duty when ``schedule``'s outages strike."""
+        return Roster.from_shifts(self.calendar, self.shifts, outages=schedule.outages)
+
+    def firm_view(
+        self, arrival: np.ndarray, backlog: np.ndarray, schedule: DisruptionSchedule
+    ) -> FirmView:
+        """What the firm sees when orders arrive at ``arrival`` with ``backlog`` ahead of each."""
+        return FirmView(
+            arrival=arrival,
+            backlog=backlog,
+            calendar=self.calendar,
+            carrier=self.carrier,
+            roster=self.planned_roster,
+            mean_pick_hours=self.pick_minutes.mean / 60.0,
+            known_disruptions=schedule,
+        )
+
+
+def build_world(scenario: Scenario) -> World:
+    """The model parts of ``scenario``, independent of strategy and replication."""
+    calendar = BusinessCalendar.from_spec(scenario.horizon, scenario.calendar)
+    peaks = SeasonalPeaks.build(scenario.disruptions.peaks, calendar)
+    shifts = tuple(
+        (clock_hours(s.start), clock_hours(s.end), s.pickers) for s in scenario.warehouse.shifts
+    )
+    return World(
+        days=scenario.horizon.days,
+        warmup_days=scenario.horizon.warmup_days,
+        calendar=calendar,
+        demand=DemandModel.from_spec(
+            scenario.demand, calendar, scenario.horizon.days, peaks.demand
+        ),
+        shifts=shifts,
+        planned_roster=Roster.from_shifts(calendar, shifts),
+        pick_minutes=scenario.warehouse.pick_minutes,
+        carrier=Carrier.from_spec(scenario.carrier, calendar, peaks),
+        satisfaction=Disconfirmation.from_spec(scenario.satisfaction),
+        disruptions=tuple(scenario.disruptions.events),
+    )
+
+
+def build_strategies(scenario: Scenario, world: World) -> dict[str, PromiseStrategy]:
+    """The scenario's strategies by name, built (custom ones imported) for ``world``."""
+    return {s.name: strategy_from_spec(s, world.carrier) for s in scenario.strategies}

@@ -1,0 +1,120 @@
+"""Constant-memory bookkeeping of delivered orders: sums and fixed-bin histograms.
+
+Memory does not grow with the number of orders; percentiles come from histograms whose bin
+width (one hour of a business day) bounds their error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["METRICS", "SATISFACTION_BINS", "Ledger"]
+
+#: Histogram of lateness, earliness and lead time: 1/24 day bins up to 120 days.
+DAY_BINS = np.linspace(0.0, 120.0, 120 * 24 + 1)
+#: Histogram of satisfaction, for plots of its distribution.
+SATISFACTION_BINS = np.linspace(-15.0, 5.0, 401)
+
+#: Per-replication metrics, in the order tables show them, with their meaning.
+METRICS: dict[str, str] = {
+    "orders": "orders measured (placed after the warm-up)",
+    "promise_kept": "share delivered by the end of the promised window",
+    "lateness_mean": "mean business days after the promise (0 when kept)",
+    "lateness_p95": "95th percentile of lateness, business days",
+    "earliness_mean": "mean business days before the promise (0 when late)",
+    "earliness_p95": "95th percentile of earliness, business days",
+    "lead_time_mean": "mean calendar days from order to delivery",
+    "lead_time_p95": "95th percentile of lead time, calendar days",
+    "satisfaction_mean": "mean satisfaction (expectation-disconfirmation)",
+    "delighted_share": "share delivered well before the expectation",
+    "disappointed_share": "share delivered after the expectation",
+    "shipping_cost_per_order": "mean shipping cost per order",
+}
+
+
+def _histogram_quantile(counts: np.ndarray, edges: np.ndarray, q: float) -> float:
+    total = counts.sum()
+    if total == 0:
+        return float("nan")
+    cumulative = np.cumsum(counts)
+    index = int(np.searchsorted(cumulative, q * total, side="left"))
+    if index >= edges.size - 1:
+        return float(edges[-1])
+    below = cumulative[index - 1] if index else 0
+    inside = counts[index]
+    fraction = (q * total - below) / inside if inside else 0.0
+    return float(edges[index] + fraction * (edges[index + 1] - edges[index]))
+
+
+def _bincount(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    index = np.searchsorted(edges, values, side="right") - 1
+    return np.bincount(np.clip(index, 0, edges.size - 2), minlength=edges.size - 1)
+
+
+@dataclass
+class Ledger:
+    """Running totals of one strategy in one replication."""
+
+    orders: int = 0
+    kept: int = 0
+    delighted: int = 0
+    disappointed: int = 0
+    lateness_sum: float = 0.0
+    earliness_sum: float = 0.0
+    lead_time_sum: float = 0.0
+    satisfaction_sum: float = 0.0
+    shipping_cost_sum: float = 0.0
+    disruptions: int = 0
+    lateness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
+    earliness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
+    lead_time_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
+    satisfaction_hist: np.ndarray = field(
+        default_factory=lambda: np.zeros(SATISFACTION_BINS.size - 1)
+    )
+
+    def record(
+        self,
+        *,
+        lateness: np.ndarray,
+        lead_time: np.ndarray,
+        satisfaction: np.ndarray,
+        delighted: np.ndarray,
+        shipping_cost: np.ndarray,
+    ) -> None:
+        """Add delivered orders: lateness in business days (negative: early), lead time in days."""
+        late = np.maximum(lateness, 0.0)
+        early = np.maximum(-lateness, 0.0)
+        self.orders += lateness.size
+        self.kept += int(np.count_nonzero(lateness <= 0))
+        self.delighted += int(np.count_nonzero(delighted))
+        self.disappointed += int(np.count_nonzero(satisfaction < 0))
+        self.lateness_sum += float(late.sum())
+        self.earliness_sum += float(early.sum())
+        self.lead_time_sum += float(lead_time.sum())
+        self.satisfaction_sum += float(satisfaction.sum())
+        self.shipping_cost_sum += float(shipping_cost.sum())
+        self.lateness_hist += _bincount(late, DAY_BINS)
+        self.earliness_hist += _bincount(early, DAY_BINS)
+        self.lead_time_hist += _bincount(lead_time, DAY_BINS)
+        self.satisfaction_hist += _bincount(satisfaction, SATISFACTION_BINS)
+
+    def metrics(self) -> dict[str, float]:
+        """The per-replication metrics of :data:`METRICS`."""
+        n = self.orders
+        share = (lambda x: x / n) if n else (lambda x: float("nan"))
+        return {
+            "orders": float(n),
+            "promise_kept": share(self.kept),
+            "lateness_mean": share(self.lateness_sum),
+            "lateness_p95": _histogram_quantile(self.lateness_hist, DAY_BINS, 0.95),
+            "earliness_mean": share(self.earliness_sum),
+            "earliness_p95": _histogram_quantile(self.earliness_hist, DAY_BINS, 0.95),
+            "lead_time_mean": share(self.lead_time_sum),
+            "lead_time_p95": _histogram_quantile(self.lead_time_hist, DAY_BINS, 0.95),
+            "satisfaction_mean": share(self.satisfaction_sum),
+            "delighted_share": share(self.delighted),
+            "disappointed_share": share(self.disappointed),
+            "shipping_cost_per_order": share(self.shipping_cost_sum),
+        }
