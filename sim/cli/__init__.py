@@ -1,0 +1,1 @@
+"""The command-line door. Not imported by ``import sim``."""

@@ -13,7 +13,7 @@ from sim.errors import ExperimentError
 from sim.experiment.executors import default_workers, map_unordered
 from sim.experiment.manifest import build_manifest
 from sim.experiment.statistics import paired_differences, summarize
-from sim.experiment.tasks import ReplicationTask, run_replication
+from sim.experiment.tasks import ReplicationTask, prepare_world, run_replication
 from sim.scenario.spec import Scenario
 from sim.world.ledger import METRICS, SATISFACTION_BINS
 
@@ -68,6 +68,7 @@ def run(
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise ExperimentError(f"'workers' must be >= 1, got {workers}")
+    prepare_world(scenario)  # bad strategies fail here, once, before any worker starts
     tasks = [ReplicationTask(scenario, r, root) for r in range(n)]
     outcomes = []
     for outcome in map_unordered(run_replication, tasks, workers=workers):

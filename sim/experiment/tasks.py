@@ -35,7 +35,7 @@ class ReplicationOutcome:
 _WORLDS: dict[str, tuple[World, dict]] = {}
 
 
-def _world(scenario: Scenario) -> tuple[World, dict]:
+def prepare_world(scenario: Scenario) -> tuple[World, dict]:
     """The world and strategies of ``scenario``, built once per process."""
     key = scenario.model_dump_json()
     if key not in _WORLDS:
@@ -47,7 +47,7 @@ def _world(scenario: Scenario) -> tuple[World, dict]:
 
 def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     """Run every strategy of the task's scenario once, with common random numbers."""
-    world, strategies = _world(task.scenario)
+    world, strategies = prepare_world(task.scenario)
     streams = replication_streams(task.seed, task.replication)
     rows = []
     histograms = {}

@@ -128,7 +128,7 @@ class BusinessCalendar:
         return trucks[index]
 
     def to_business(self, t: np.ndarray) -> np.ndarray:
-        """The carrier's clock at time ``t``: business days elapsed, running only on delivery days."""
+        """The carrier's clock at ``t``: business days elapsed, running only on delivery days."""
         t = np.asarray(t, dtype=float)
         day = np.floor(t / 24.0).astype(np.int64)
         fraction = t / 24.0 - day

@@ -162,7 +162,9 @@ def _pop(times: np.ndarray, ids: np.ndarray, size: int) -> int:
 
 
 @numba.njit(cache=True)
-def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle_t, idle_k, sizes, start, finish):
+def _serve(
+    arrivals, service, starts, pickers, busy_t, busy_k, idle_t, idle_k, sizes, start, finish
+):
     n_busy = sizes[0]
     n_idle = sizes[1]
     for i in range(arrivals.size):

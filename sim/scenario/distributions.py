@@ -1,4 +1,4 @@
-"""Probability distributions written as small mappings, e.g. ``{dist: lognormal, median: 1.2, sigma: 0.4}``.
+"""Distributions written as small mappings, e.g. ``{dist: lognormal, median: 1.2, sigma: 0.4}``.
 
 Every distribution is sampled by inverse transform from uniforms (``ppf``), so that a strategy
 that ships by a different service level still meets the same carrier luck (common random

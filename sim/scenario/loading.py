@@ -7,6 +7,7 @@ what is wrong, e.g. ``scenarios/x.yaml: warehouse.pick_minutes.sigma: must be > 
 from __future__ import annotations
 
 import difflib
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +72,31 @@ def parse_scenario(data: Any, *, source: str = "<scenario>") -> Scenario:
     if not isinstance(data, dict):
         raise ScenarioError(f"{source}: a scenario must be a mapping of keys, got {_kind(data)}")
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(f"{source}: {describe_error(exc, data)}") from None
+    _check_imports(scenario, source)
+    return scenario
+
+
+def _check_imports(scenario: Scenario, source: str) -> None:
+    """Every custom strategy's 'package.module:Name' must import."""
+    for i, strategy in enumerate(scenario.strategies):
+        path = getattr(strategy, "path", None)
+        if path is None:
+            continue
+        module_name, _, attribute = path.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # any failure to import is the user's to fix
+            raise ScenarioError(
+                f"{source}: strategies[{i}].path: cannot import strategy {path!r}: {exc}"
+            ) from None
+        if not hasattr(module, attribute):
+            raise ScenarioError(
+                f"{source}: strategies[{i}].path: cannot import strategy {path!r}: "
+                f"module {module_name!r} has no {attribute!r}"
+            )
 
 
 def describe_error(exc: ValidationError, data: Any) -> str:

@@ -7,6 +7,7 @@ field's description is the documentation of the scenario file.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -218,7 +219,7 @@ class Warehouse(Spec):
     @model_validator(mode="after")
     def _shifts_consistent(self) -> Warehouse:
         spans = sorted((clock_hours(s.start), clock_hours(s.end)) for s in self.shifts)
-        for (_, end), (start, _) in zip(spans, spans[1:]):
+        for (_, end), (start, _) in itertools.pairwise(spans):
             if start < end:
                 raise ValueError("shifts must not overlap")
         if all(s.pickers == 0 for s in self.shifts):
@@ -273,7 +274,7 @@ class Disruption(Spec):
         default=1.0, le=100, description="Transit times of parcels shipped during it scale by this."
     )
     transit_delay_days: NonNegative = Field(
-        default=0.0, le=60, description="Business days added to transit of parcels shipped during it."
+        default=0.0, le=60, description="Business days added to transit of parcels shipped then."
     )
 
 
@@ -311,7 +312,7 @@ class _Strategy(Spec):
 
 
 class BufferStrategy(_Strategy):
-    """Quote a window of N..M business days and ship by a chosen service (Zappos: 4-5, overnight)."""
+    """Quote a window of N..M business days, ship by a chosen service (Zappos: 4-5, overnight)."""
 
     kind: Literal["buffer"]
     min_days: int = Field(ge=0, le=365, description="Window opens this many business days out.")

@@ -153,7 +153,7 @@ def simulate(
 
 def _disruptions(env: simpy.Environment, schedule: DisruptionSchedule, ledger: Ledger):
     """Mark the start and end of each disruption (their effects are in roster and carrier)."""
-    for start, end in sorted(zip(schedule.start, schedule.end)):
+    for start in np.sort(schedule.start):
         if start > env.now:
             yield env.timeout(start - env.now)
         ledger.disruptions += 1

@@ -1,0 +1,155 @@
+"""The analyst's door: ``promise-sim run | validate | schema``.
+
+Each command parses its options, makes one library call and prints. Every :class:`SimError`
+(and every usage error) becomes one line on stderr and exit status 2; anything else is a bug
+and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from sim.errors import SimError
+from sim.experiment import run as run_experiment
+from sim.report import write_results
+from sim.scenario import load_scenario, scenario_schema
+
+__all__ = ["cli", "main"]
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+_SCENARIO = click.Path(dir_okay=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="promise-sim")
+def cli() -> None:
+    """What delivery time should we promise? Run promise strategies through the same world.
+
+    \b
+    Examples:
+      promise-sim run scenarios/zappos_vs_competitor.yaml
+      promise-sim validate scenarios/zappos_vs_competitor.yaml
+      promise-sim schema > scenario.schema.json
+    """
+
+
+@cli.command()
+@click.argument("scenario", type=_SCENARIO)
+@click.option("--replications", "-r", type=click.IntRange(min=2), help="Override the scenario's.")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the root seed.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes [default: all cores].")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder [default: results/<scenario name>].")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
+def run(
+    scenario: Path,
+    replications: int | None,
+    seed: int | None,
+    workers: int | None,
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    """Run every strategy of SCENARIO and write its results folder.
+
+    \b
+    Writes replications.parquet, summary.csv, differences.csv, manifest.json and
+    comparison.png, all at once when the run has finished.
+    \b
+    Example:
+      promise-sim run scenarios/zappos_vs_competitor.yaml -r 40 -w 2 -o results/zappos
+    """
+    from sim.cli.progress import replication_progress
+
+    spec = load_scenario(scenario)
+    with replication_progress(spec.name, enabled=not quiet) as progress:
+        results = run_experiment(
+            spec, replications=replications, seed=seed, workers=workers, progress=progress
+        )
+    folder = write_results(results, out if out is not None else Path("results") / spec.name)
+    if quiet:
+        click.echo(str(folder))
+        return
+    click.echo(_headline(results))
+    click.echo(f"\nresults written to {folder}/")
+
+
+@cli.command()
+@click.argument("scenario", type=_SCENARIO)
+def validate(scenario: Path) -> None:
+    """Check SCENARIO without running it.
+
+    \b
+    Example:
+      promise-sim validate scenarios/zappos_vs_competitor.yaml
+    """
+    spec = load_scenario(scenario)
+    names = ", ".join(s.name for s in spec.strategies)
+    click.echo(f"{scenario}: ok ({spec.name}: {len(spec.strategies)} strategies: {names})")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors).
+
+    \b
+    Example:
+      promise-sim schema > scenario.schema.json
+    """
+    click.echo(json.dumps(scenario_schema(), indent=2))
+
+
+def _headline(results) -> str:
+    """The key metrics of each strategy, and each one's paired difference to the baseline."""
+    summary = results.summary.set_index(["strategy", "metric"])
+    level = round(100 * results.manifest["confidence"])
+    lines = [
+        f"{results.scenario.name}: {results.manifest['replications']} replications, "
+        f"means with {level}% confidence intervals",
+        f"{'strategy':<26}{'kept':>8}{'satisfaction':>22}{'delighted':>11}"
+        f"{'disappointed':>14}{'cost/order':>12}",
+    ]
+    for strategy in dict.fromkeys(results.summary["strategy"]):
+        def value(metric: str, strategy: str = strategy) -> float:
+            return float(summary.loc[(strategy, metric), "mean"])
+
+        low = summary.loc[(strategy, "satisfaction_mean"), "ci_low"]
+        high = summary.loc[(strategy, "satisfaction_mean"), "ci_high"]
+        sat = f"{value('satisfaction_mean'):.3f} [{low:.3f}, {high:.3f}]"
+        lines.append(
+            f"{strategy:<26}{value('promise_kept'):>8.1%}{sat:>22}"
+            f"{value('delighted_share'):>11.1%}{value('disappointed_share'):>14.1%}"
+            f"{value('shipping_cost_per_order'):>12.2f}"
+        )
+    sat = results.differences[results.differences["metric"] == "satisfaction_mean"]
+    for row in sat.itertuples():
+        lines.append(
+            f"satisfaction {row.strategy} - {row.baseline}: {row.mean_difference:+.3f} "
+            f"[{row.ci_low:+.3f}, {row.ci_high:+.3f}] (paired)"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning user errors into one line and exit status 2."""
+    try:
+        cli.main(args=argv, prog_name="promise-sim", standalone_mode=False)
+    except SimError as exc:
+        click.echo(f"promise-sim: error: {exc}", err=True)
+        return EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        click.echo("promise-sim: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        click.echo(f"promise-sim: error: {exc.format_message()}", err=True)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

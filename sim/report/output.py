@@ -1,0 +1,72 @@
+"""Writing a results folder atomically: everything appears at once, or nothing does.
+
+The files are written into a temporary folder beside the target and renamed into place, so a
+run that fails or is interrupted never leaves a half-written ``results/<scenario>/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.errors import ResultsError
+from sim.experiment.runner import Results
+from sim.report.plots import plot_comparison
+
+__all__ = ["RESULT_FILES", "write_results"]
+
+RESULT_FILES = (
+    "replications.parquet",
+    "summary.csv",
+    "differences.csv",
+    "manifest.json",
+    "comparison.png",
+)
+
+#: PNG metadata without software version or dates, so equal inputs give equal bytes.
+PNG_METADATA = {"Software": None}
+
+
+def write_results(results: Results, out: str | Path) -> Path:
+    """Write the tables, manifest and comparison plot of ``results`` to the folder ``out``."""
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise ResultsError(f"{out}: cannot create the results folder: {exc.strerror}") from None
+    try:
+        results.replications.to_parquet(staging / "replications.parquet", index=False)
+        results.summary.to_csv(staging / "summary.csv", index=False)
+        results.differences.to_csv(staging / "differences.csv", index=False)
+        (staging / "manifest.json").write_text(
+            json.dumps(results.manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        figure = plot_comparison(results)
+        figure.savefig(staging / "comparison.png", dpi=110, metadata=PNG_METADATA)
+        _replace(staging, out)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ResultsError(f"{out}: cannot write results: {exc.strerror or exc}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Move ``staging`` to ``out``, replacing an earlier result only once the new one is whole."""
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        staging.rename(out)
+        return
+    if not out.is_dir():
+        raise ResultsError(f"{out}: exists and is not a folder")
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)

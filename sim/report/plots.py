@@ -1,0 +1,71 @@
+"""Plots of results. Each takes an optional Axes or Figure and returns the Figure.
+
+Figures are built with :class:`matplotlib.figure.Figure` directly, so importing this module
+never picks a GUI backend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from sim.experiment.runner import Results
+
+__all__ = ["KEY_METRICS", "plot_comparison"]
+
+#: Metrics shown with error bars on the comparison figure, with their axis labels.
+KEY_METRICS = {
+    "promise_kept": "promise kept (share)",
+    "satisfaction_mean": "mean satisfaction",
+    "delighted_share": "delighted (share)",
+    "disappointed_share": "disappointed (share)",
+    "lead_time_mean": "lead time (days)",
+    "shipping_cost_per_order": "shipping cost per order",
+}
+
+_COLOURS = ["#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6a9f", "#00798c", "#444444"]
+
+
+def plot_comparison(results: Results, *, figure: Figure | None = None) -> Figure:
+    """Satisfaction distribution per strategy, and the key metrics with confidence intervals."""
+    fig = figure if figure is not None else Figure(figsize=(13, 6.5), layout="constrained")
+    grid = fig.add_gridspec(2, 4)
+    strategies = [s.name for s in results.scenario.strategies]
+    colours = {s: _COLOURS[i % len(_COLOURS)] for i, s in enumerate(strategies)}
+
+    ax = fig.add_subplot(grid[:, :2])
+    edges = results.satisfaction_bins
+    for strategy in strategies:
+        counts = results.satisfaction_hist[strategy]
+        if counts.sum() == 0:
+            continue
+        share = np.concatenate([[0.0], np.cumsum(counts) / counts.sum()])
+        ax.step(edges, share, where="post", color=colours[strategy], lw=2, label=strategy)
+    ax.axvline(0.0, color="black", lw=0.8, ls=":")
+    ax.set_xlim(-8, edges[-1])
+    ax.set_ylim(0, 1.005)
+    ax.set_xlabel("satisfaction of an order (0 = exactly as expected, below 0 = late)")
+    ax.set_ylabel("share of orders judged at or below this")
+    ax.set_title("How orders were judged against the expectation that was set")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", frameon=False)
+
+    for i, (metric, label) in enumerate(list(KEY_METRICS.items())[:4]):
+        sub = fig.add_subplot(grid[i // 2, 2 + i % 2])
+        rows = results.metric(metric).set_index("strategy").loc[strategies]
+        y = np.arange(len(strategies))
+        err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
+        sub.barh(y, rows["mean"], color=[colours[s] for s in strategies], alpha=0.8)
+        sub.errorbar(rows["mean"], y, xerr=np.nan_to_num(err), fmt="none", ecolor="black",
+                     capsize=3, lw=1)
+        sub.set_yticks(y, strategies if i % 2 == 0 else [""] * len(strategies), fontsize=8)
+        sub.invert_yaxis()
+        sub.set_title(label, fontsize=10)
+        sub.axvline(0.0, color="black", lw=0.6)
+    n = int(results.manifest["replications"])
+    level = round(100 * results.manifest["confidence"])
+    fig.suptitle(
+        f"{results.scenario.name}: {n} replications, {level}% confidence intervals, "
+        "common random numbers"
+    )
+    return fig

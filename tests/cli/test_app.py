@@ -1,0 +1,172 @@
+"""The CLI door: files written on success; one line, exit 2 and nothing written on bad input."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+from factories import small_scenario_data, write_yaml
+
+from sim.cli.app import main
+from sim.report import RESULT_FILES
+
+
+def _run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def scenario_file(tmp_path):
+    return write_yaml(tmp_path / "small.yaml", small_scenario_data())
+
+
+def test_run_writes_the_five_result_files(scenario_file, tmp_path, capsys):
+    out = tmp_path / "results" / "small"
+    code, stdout, err = _run(
+        ["run", str(scenario_file), "-r", "2", "-w", "1", "--out", str(out)], capsys
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replications"] == 2 and manifest["seed"] == 7
+    assert "satisfaction" in stdout and str(out) in stdout
+
+
+def test_run_quiet_prints_only_the_folder(scenario_file, tmp_path, capsys):
+    out = tmp_path / "r"
+    code, stdout, _ = _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out), "-q"],
+                           capsys)
+    assert code == 0
+    assert stdout.strip() == str(out)
+
+
+def test_validate_accepts_the_headline_scenario(capsys):
+    code, stdout, _ = _run(["validate", "scenarios/zappos_vs_competitor.yaml"], capsys)
+    assert code == 0
+    assert "ok" in stdout and "zappos_buffer" in stdout
+
+
+def test_schema_prints_json_schema(capsys):
+    code, stdout, _ = _run(["schema"], capsys)
+    assert code == 0
+    schema = json.loads(stdout)
+    assert schema["title"] == "promise-sim scenario"
+    assert "strategies" in schema["properties"]
+
+
+def test_python_dash_m_sim_is_the_same_command():
+    out = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    assert "Examples" in out.stdout
+
+
+def _mutate(data, path, value):
+    node = data
+    *parents, last = path
+    for key in parents:
+        node = node[key]
+    if value is _DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return data
+
+
+_DELETE = object()
+
+BAD_SCENARIOS = [
+    # (id, mutation path, value, expected message fragment)
+    ("wrong type", ("demand", "orders_per_day"), "many", r"demand\.orders_per_day: .*number"),
+    ("unknown key", ("warehouse", "pick_minuts"), 3, r"warehouse\.pick_minuts: unknown key .*did you mean 'pick_minutes'"),
+    ("missing key", ("carrier",), _DELETE, r"carrier: required key is missing"),
+    ("negative rate", ("disruptions", "events", 0, "rate_per_year"), -2,
+     r"disruptions\.events\[0\]\.rate_per_year: .*greater than or equal to 0"),
+    ("bad distribution", ("warehouse", "pick_minutes"), {"dist": "lognormal", "median": 3, "sigma": -0.4},
+     r"warehouse\.pick_minutes\.sigma: .*greater than 0, got -0\.4"),
+    ("unknown distribution", ("warehouse", "pick_minutes"), {"dist": "weibull", "shape": 2},
+     r"warehouse\.pick_minutes: .*'weibull'"),
+    ("impossible shift", ("warehouse", "shifts"), [{"start": "14:00", "end": "06:00", "pickers": 3}],
+     r"warehouse\.shifts\[0\]: 'end' must be after 'start'"),
+    ("no working days", ("calendar", "working_weekdays"), [], r"calendar\.working_weekdays: .*at least 1"),
+    ("unknown country", ("calendar", "country"), "Atlantis", r"calendar\.country: unknown holiday country"),
+    ("unknown service", ("strategies", 1, "service"), "drone",
+     r"strategies\[1\]\.service: unknown service level 'drone'"),
+    ("warm-up too long", ("horizon", "warmup_days"), 999, r"horizon: 'warmup_days' must be < 'days'"),
+    ("bad clock time", ("calendar", "cutoff"), "25:00", r"calendar\.cutoff: .*pattern"),
+    ("custom not importable", ("strategies", 0), {"name": "x", "kind": "custom", "path": "no_such_pkg.mod:Rule"},
+     r"strategies\[0\]\.path: cannot import strategy .no_such_pkg\.mod:Rule.: No module named"),
+    ("unknown strategy kind", ("strategies", 0, "kind"), "psychic", r"strategies\[0\]: .*'psychic'"),
+    ("bad baseline", ("baseline",), "nobody", r"baseline: 'nobody' is not a strategy"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "message"),
+                         [case[1:] for case in BAD_SCENARIOS], ids=[c[0] for c in BAD_SCENARIOS])
+def test_bad_scenario_is_one_line_exit_2_nothing_written(tmp_path, capsys, path, value, message):
+    data = _mutate(small_scenario_data(), path, value)
+    scenario = write_yaml(tmp_path / "bad.yaml", data)
+    out = tmp_path / "results"
+    code, _, err = _run(["run", str(scenario), "-r", "2", "-w", "1", "-o", str(out)], capsys)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"promise-sim: error: {scenario}")
+    assert re.search(message, err), err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\nhorizon: {start: 2025-01-06, days: 10\n", r"bad\.yaml:\d+:\d+: invalid YAML"),
+        ("name: x\nname: y\n", r"bad\.yaml:2:1: duplicate key 'name'"),
+        ("- just\n- a list\n", r"a scenario must be a mapping of keys, got a list"),
+        ("", r"a scenario must be a mapping of keys, got nothing"),
+    ],
+    ids=["syntax error", "duplicate key", "not a mapping", "empty file"],
+)
+def test_malformed_file_is_one_line_exit_2(tmp_path, capsys, text, message):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(text)
+    code, _, err = _run(["validate", str(scenario)], capsys)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert re.search(message, err), err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "no/such/file.yaml"], r"no/such/file\.yaml: no such scenario file"),
+        (["run", "scenarios/zappos_vs_competitor.yaml", "-r", "1"], r"--replications.*1 is not in the range x>=2"),
+        (["run", "scenarios/zappos_vs_competitor.yaml", "-w", "0"], r"--workers.*0 is not in the range x>=1"),
+        (["run", "scenarios/zappos_vs_competitor.yaml", "--seed", "-3"], r"--seed.*-3 is not in the range x>=0"),
+        (["run", "scenarios/zappos_vs_competitor.yaml", "--bogus"], r"No such option:? '?--bogus"),
+        (["fly"], r"No such command 'fly'"),
+    ],
+    ids=["missing file", "one replication", "zero workers", "negative seed", "unknown option",
+         "unknown command"],
+)
+def test_bad_command_line_is_one_line_exit_2(capsys, argv, message):
+    code, _, err = _run(argv, capsys)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert re.search(message, err), err
+
+
+def test_failed_run_keeps_the_previous_results(scenario_file, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out), "-q"], capsys)[0] == 0
+    before = (out / "summary.csv").read_bytes()
+    bad = yaml.safe_load(scenario_file.read_text())
+    bad["warehouse"]["shifts"] = [{"start": "09:00", "end": "10:00", "pickers": 1}]
+    bad["warehouse"]["pick_minutes"] = {"dist": "constant", "value": 10}
+    write_yaml(scenario_file, bad)
+    code, _, err = _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out)], capsys)
+    assert code == 2 and "falls behind" in err
+    assert (out / "summary.csv").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

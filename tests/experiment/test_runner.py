@@ -1,0 +1,93 @@
+import numpy as np
+import pandas as pd
+import pytest
+from factories import small_scenario
+from scipy import stats
+
+import sim
+from sim.errors import ExperimentError
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return small_scenario()
+
+
+@pytest.fixture(scope="module")
+def serial(scenario):
+    return sim.run(scenario, replications=6, workers=1)
+
+
+def test_run_returns_one_row_per_strategy_and_replication(serial, scenario):
+    table = serial.replications
+    assert len(table) == 6 * len(scenario.strategies)
+    assert set(table["strategy"]) == {s.name for s in scenario.strategies}
+    assert (table["orders"] > 0).all()
+
+
+def test_run_same_seed_gives_same_numbers(scenario, serial):
+    again = sim.run(scenario, replications=6, workers=1)
+    pd.testing.assert_frame_equal(serial.replications, again.replications)
+
+
+def test_run_other_seed_gives_other_numbers(scenario, serial):
+    other = sim.run(scenario, replications=6, seed=99, workers=1)
+    assert not serial.replications["satisfaction_mean"].equals(other.replications["satisfaction_mean"])
+
+
+def test_run_two_workers_give_identical_tables(scenario, serial):
+    parallel = sim.run(scenario, replications=6, workers=2)
+    pd.testing.assert_frame_equal(serial.replications, parallel.replications)
+    pd.testing.assert_frame_equal(serial.summary, parallel.summary)
+    pd.testing.assert_frame_equal(serial.differences, parallel.differences)
+
+
+def test_run_strategies_meet_the_same_orders(serial):
+    # common random numbers: every strategy sees the same orders in a replication
+    per_rep = serial.replications.groupby("replication")["orders"].nunique()
+    assert (per_rep == 1).all()
+
+
+def test_run_paired_interval_is_narrower_than_unpaired(serial, scenario):
+    table = serial.replications
+    base = scenario.baseline_name
+    other = next(s.name for s in scenario.strategies if s.name != base)
+    diff = serial.differences.query("metric == 'satisfaction_mean' and strategy == @other").iloc[0]
+    paired_width = diff["ci_high"] - diff["ci_low"]
+    a = table[table.strategy == other]["satisfaction_mean"].to_numpy()
+    b = table[table.strategy == base]["satisfaction_mean"].to_numpy()
+    unpaired = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert paired_width < unpaired.high - unpaired.low
+    assert diff["mean_difference"] == pytest.approx(np.mean(a - b))
+
+
+def test_run_identical_strategies_differ_by_exactly_zero():
+    same = [
+        {"name": "a", "kind": "tight", "service": "overnight"},
+        {"name": "b", "kind": "tight", "service": "overnight"},
+    ]
+    results = sim.run(small_scenario(strategies=same, baseline=None), replications=2, workers=1)
+    assert (results.differences["mean_difference"].abs() == 0).all()
+
+
+def test_run_warmup_excludes_early_orders():
+    long_warmup = small_scenario(horizon={"start": "2025-01-06", "days": 56, "warmup_days": 40})
+    short = sim.run(small_scenario(), replications=2, workers=1).replications
+    long = sim.run(long_warmup, replications=2, workers=1).replications
+    assert (long["orders"].to_numpy() < short["orders"].to_numpy()).all()
+
+
+def test_run_rejects_too_few_replications(scenario):
+    with pytest.raises(ExperimentError, match="'replications' must be >= 2"):
+        sim.run(scenario, replications=1)
+
+
+def test_run_overloaded_warehouse_is_an_error():
+    overloaded = small_scenario(
+        warehouse={
+            "shifts": [{"start": "09:00", "end": "10:00", "pickers": 1}],
+            "pick_minutes": {"dist": "constant", "value": 10},
+        }
+    )
+    with pytest.raises(ExperimentError, match="falls behind for good"):
+        sim.run(overloaded, replications=2, workers=1)
