@@ -101,7 +101,9 @@ def _check_imports(scenario: Scenario, source: str) -> None:
 
 def describe_error(exc: ValidationError, data: Any) -> str:
     """The first validation problem as 'key.path: what is wrong, got value'."""
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # a misspelt key also shows up as a missing one: name the misspelling
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     path = _key_path(error["loc"], data)
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):

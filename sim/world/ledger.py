@@ -49,8 +49,11 @@ def _histogram_quantile(counts: np.ndarray, edges: np.ndarray, q: float) -> floa
 
 
 def _bincount(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    index = np.searchsorted(edges, values, side="right") - 1
-    return np.bincount(np.clip(index, 0, edges.size - 2), minlength=edges.size - 1)
+    """Counts per bin of equal-width ``edges``; values outside go to the end bins."""
+    bins = edges.size - 1
+    scaled = (values - edges[0]) * (bins / (edges[-1] - edges[0]))
+    index = np.clip(scaled, 0, bins - 1).astype(np.int64)
+    return np.bincount(index, minlength=bins)
 
 
 @dataclass
