@@ -46,7 +46,7 @@ class _Dist(Spec):
 class Constant(_Dist):
     """Always the same value."""
 
-    dist: Literal["constant"]
+    dist: Literal["constant"] = Field(description="Which distribution: 'constant'.")
     value: NonNegative = Field(description="The value every draw takes.")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
@@ -60,7 +60,7 @@ class Constant(_Dist):
 class Uniform(_Dist):
     """Uniform between ``low`` and ``high``."""
 
-    dist: Literal["uniform"]
+    dist: Literal["uniform"] = Field(description="Which distribution: 'uniform'.")
     low: NonNegative = Field(description="Smallest value.")
     high: NonNegative = Field(description="Largest value.")
 
@@ -81,7 +81,7 @@ class Uniform(_Dist):
 class Exponential(_Dist):
     """Exponential with the given mean (memoryless: Poisson-process gaps, M/M/c service)."""
 
-    dist: Literal["exponential"]
+    dist: Literal["exponential"] = Field(description="Which distribution: 'exponential'.")
     mean_value: Positive = Field(alias="mean", description="The mean.")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
@@ -95,7 +95,7 @@ class Exponential(_Dist):
 class LogNormal(_Dist):
     """Log-normal given by its median and the standard deviation of its logarithm."""
 
-    dist: Literal["lognormal"]
+    dist: Literal["lognormal"] = Field(description="Which distribution: 'lognormal'.")
     median: Positive = Field(description="The median (half the draws are below it).")
     sigma: Positive = Field(description="Standard deviation of the logarithm (spread).")
 
@@ -110,7 +110,7 @@ class LogNormal(_Dist):
 class Gamma(_Dist):
     """Gamma given by its mean and coefficient of variation (cv = 1 is exponential)."""
 
-    dist: Literal["gamma"]
+    dist: Literal["gamma"] = Field(description="Which distribution: 'gamma'.")
     mean_value: Positive = Field(alias="mean", description="The mean.")
     cv: Positive = Field(description="Coefficient of variation, standard deviation / mean.")
 
@@ -126,7 +126,7 @@ class Gamma(_Dist):
 class Normal(_Dist):
     """Normal with the given mean and standard deviation, truncated at zero."""
 
-    dist: Literal["normal"]
+    dist: Literal["normal"] = Field(description="Which distribution: 'normal'.")
     mean_value: NonNegative = Field(alias="mean", description="Mean before truncation.")
     sd: Positive = Field(description="Standard deviation before truncation.")
 
@@ -145,7 +145,7 @@ class Normal(_Dist):
 class Triangular(_Dist):
     """Triangular between ``low`` and ``high`` with its peak at ``mode``."""
 
-    dist: Literal["triangular"]
+    dist: Literal["triangular"] = Field(description="Which distribution: 'triangular'.")
     low: NonNegative = Field(description="Smallest value.")
     mode: NonNegative = Field(description="Most likely value.")
     high: NonNegative = Field(description="Largest value.")
@@ -175,7 +175,7 @@ class Triangular(_Dist):
 class Empirical(_Dist):
     """A discrete distribution over observed values, with optional weights."""
 
-    dist: Literal["empirical"]
+    dist: Literal["empirical"] = Field(description="Which distribution: 'empirical'.")
     values: list[NonNegative] = Field(min_length=1, description="The values that can occur.")
     weights: list[NonNegative] | None = Field(
         default=None, description="Relative weight of each value (equal when omitted)."

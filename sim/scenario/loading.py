@@ -150,6 +150,8 @@ def _key_path(loc: tuple, data: Any) -> str:
         elif isinstance(node, dict) and item in node:
             parts.append(f".{item}" if parts else str(item))
             node = node[item]
+        elif isinstance(node, dict) and item in (node.get("dist"), node.get("kind")):
+            continue  # the tag of a discriminated union, not a key of the file
         elif last or not isinstance(node, dict):
             parts.append(f".{item}" if parts else str(item))
             node = None

@@ -314,7 +314,7 @@ class _Strategy(Spec):
 class BufferStrategy(_Strategy):
     """Quote a window of N..M business days, ship by a chosen service (Zappos: 4-5, overnight)."""
 
-    kind: Literal["buffer"]
+    kind: Literal["buffer"] = Field(description="Which rule: 'buffer'.")
     min_days: int = Field(ge=0, le=365, description="Window opens this many business days out.")
     max_days: int = Field(ge=0, le=365, description="Window closes this many business days out.")
     service: str = Field(description="Service level every order ships by.")
@@ -331,14 +331,14 @@ class BufferStrategy(_Strategy):
 class TightStrategy(_Strategy):
     """Quote the carrier's nominal time of the service used (the competitor: overnight)."""
 
-    kind: Literal["tight"]
+    kind: Literal["tight"] = Field(description="Which rule: 'tight'.")
     service: str = Field(description="Service level every order ships by.")
 
 
 class QuantileStrategy(_Strategy):
     """Quote the p-quantile of the lead time predicted from backlog, calendar and known events."""
 
-    kind: Literal["quantile"]
+    kind: Literal["quantile"] = Field(description="Which rule: 'quantile'.")
     p: float = Field(gt=0, lt=1, description="Probability the quote is meant to be met.")
     service: str = Field(description="Service level every order ships by.")
 
@@ -346,7 +346,7 @@ class QuantileStrategy(_Strategy):
 class CustomStrategy(_Strategy):
     """A strategy written in Python, named as 'package.module:Name'."""
 
-    kind: Literal["custom"]
+    kind: Literal["custom"] = Field(description="Which rule: 'custom'.")
     path: str = Field(
         pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
         description="Import path 'package.module:Name' of a class or factory.",
@@ -415,22 +415,33 @@ class Scenario(Spec):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Short name, used in paths.")
     description: str = Field(default="", description="What this scenario is about.")
-    horizon: Horizon
-    calendar: Calendar = Field(default_factory=Calendar)
-    demand: Demand
-    warehouse: Warehouse
-    carrier: Carrier
-    disruptions: Disruptions = Field(default_factory=Disruptions)
+    horizon: Horizon = Field(description="The simulated period and its warm-up.")
+    calendar: Calendar = Field(
+        default_factory=Calendar, description="Business days, holidays, truck and carrier days."
+    )
+    demand: Demand = Field(description="Orders placed, by weekday, month and hour.")
+    warehouse: Warehouse = Field(description="Shifts, pickers and pick times.")
+    carrier: Carrier = Field(description="Service levels with transit times and costs.")
+    disruptions: Disruptions = Field(
+        default_factory=Disruptions, description="Random disruptions and seasonal peaks."
+    )
     strategies: list[StrategySpec] = Field(min_length=1, description="Strategies to compare.")
     baseline: str | None = Field(
         default=None, description="Strategy the others are compared with (the first if omitted)."
     )
-    satisfaction: Satisfaction = Field(default_factory=Satisfaction)
-    experiment: Experiment = Field(default_factory=Experiment)
+    satisfaction: Satisfaction = Field(
+        default_factory=Satisfaction, description="How a delivery is judged against expectation."
+    )
+    experiment: Experiment = Field(
+        default_factory=Experiment, description="Replications, root seed, confidence level."
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
-        _unique([s.name for s in self.strategies], "strategy names")
+        try:
+            _unique([s.name for s in self.strategies], "strategy names")
+        except ValueError as exc:
+            raise ValueError(f"strategies: {exc}") from None
         services = [s.name for s in self.carrier.service_levels]
         for i, strategy in enumerate(self.strategies):
             service = getattr(strategy, "service", None)

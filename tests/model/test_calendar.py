@@ -1,0 +1,175 @@
+"""BusinessCalendar: trucks, business days, holidays and delivery hours on real dates."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.model.calendar import BusinessCalendar
+from sim.scenario.spec import Calendar, Horizon
+
+MONDAY = dt.date(2025, 1, 6)  # day 0; Friday 2025-01-10 is day 4, the next Monday day 7
+WITH_HOLIDAY = BusinessCalendar.build(MONDAY, 60, holidays=[dt.date(2025, 1, 20)])
+
+
+def hours(day: int, clock: float) -> float:
+    return day * 24.0 + clock
+
+
+def day_of(calendar: BusinessCalendar, date: dt.date) -> int:
+    return (date - calendar.start).days
+
+
+def test_calendar_friday_evening_order_ships_on_monday_truck():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+
+    truck = calendar.next_truck(np.array([hours(4, 18.5)]))
+
+    assert calendar.date_of(truck[0] // 24) == dt.date(2025, 1, 13)
+    assert truck[0] == hours(7, 17.0)
+
+
+def test_calendar_next_truck_at_exactly_the_cutoff_takes_that_truck():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+
+    at_cutoff = calendar.next_truck(np.array([hours(2, 17.0)]))
+    just_after = calendar.next_truck(np.array([hours(2, 17.0) + 1e-9]))
+
+    assert at_cutoff[0] == hours(2, 17.0)
+    assert just_after[0] == hours(3, 17.0)
+
+
+def test_calendar_next_truck_after_the_last_truck_is_an_error():
+    calendar = BusinessCalendar.build(MONDAY, 5)  # Mon..Fri: last truck Friday 17:00
+
+    with pytest.raises(IndexError, match="after the last truck"):
+        calendar.next_truck(np.array([hours(4, 17.5)]))
+
+
+def test_calendar_nth_delivery_day_skips_weekend():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+    thursday = 3
+
+    days = calendar.nth_delivery_day(np.array([thursday] * 5), np.arange(5))
+
+    # Thu itself, Fri, Mon, Tue, Wed
+    assert [calendar.date_of(d) for d in days] == [
+        dt.date(2025, 1, 9),
+        dt.date(2025, 1, 10),
+        dt.date(2025, 1, 13),
+        dt.date(2025, 1, 14),
+        dt.date(2025, 1, 15),
+    ]
+
+
+def test_calendar_nth_delivery_day_skips_weekend_and_holiday():
+    holiday_monday = dt.date(2025, 1, 13)
+    calendar = BusinessCalendar.build(MONDAY, 21, holidays=[holiday_monday])
+
+    four_days = calendar.nth_delivery_day(np.array([3]), 4)  # from Thursday 2025-01-09
+
+    # Fri (1), Sat/Sun/holiday Mon skipped, Tue (2), Wed (3), Thu (4)
+    assert calendar.date_of(four_days[0]) == dt.date(2025, 1, 16)
+    assert not calendar.delivery[day_of(calendar, holiday_monday)]
+    assert not calendar.working[day_of(calendar, holiday_monday)]
+    assert not calendar.pickup[day_of(calendar, holiday_monday)]
+
+
+def test_calendar_nth_delivery_day_zero_from_a_weekend_is_the_next_delivery_day():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+
+    saturday = 5
+    assert calendar.date_of(calendar.nth_delivery_day(np.array([saturday]), 0)[0]) == dt.date(
+        2025, 1, 13
+    )
+
+
+@given(
+    day=st.integers(min_value=0, max_value=40),
+    clock=st.floats(min_value=0.0, max_value=24.0, exclude_max=True),
+)
+def test_calendar_business_clock_inverse_on_delivery_days(day, clock):
+    calendar = WITH_HOLIDAY
+    t = np.array([hours(day, clock)])
+    if not calendar.delivery[int(t[0] // 24)]:
+        return
+
+    back = calendar.from_business(calendar.to_business(t))
+
+    assert back[0] == pytest.approx(t[0], abs=1e-9)
+
+
+@given(b=st.floats(min_value=0.0, max_value=35.0))
+def test_calendar_business_clock_from_then_to_is_identity(b):
+    calendar = WITH_HOLIDAY
+
+    t = calendar.from_business(np.array([b]))
+
+    assert calendar.delivery[int(t[0] // 24)]
+    assert calendar.to_business(t)[0] == pytest.approx(b, abs=1e-9)
+
+
+def test_calendar_business_clock_stands_still_on_non_delivery_days():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+
+    weekend = calendar.to_business(np.array([hours(5, 0.0), hours(5, 13.0), hours(6, 23.9)]))
+
+    assert np.all(weekend == calendar.to_business(np.array([hours(7, 0.0)])))
+
+
+def test_calendar_deliver_after_delivery_hours_moves_to_next_opening():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+    dispatch = np.array([hours(0, 17.0), hours(4, 17.0)])  # Monday and Friday trucks
+    # carrier clock at 17:00 plus (1 day + 4 h) -> Tuesday 21:00; plus 4 h -> Friday 21:00
+    transit = np.array([1.0 + 4.0 / 24.0, 4.0 / 24.0])
+
+    delivered = calendar.deliver(dispatch, transit)
+
+    assert delivered[0] == hours(2, 8.0)  # Wednesday opening
+    assert delivered[1] == hours(7, 8.0)  # Monday opening, not Saturday
+
+
+def test_calendar_deliver_before_opening_moves_to_opening_same_day():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+    dispatch = np.array([hours(0, 17.0)])
+    transit = np.array([1.0 - 11.0 / 24.0])  # arrives Tuesday 06:00
+
+    delivered = calendar.deliver(dispatch, transit)
+
+    assert delivered[0] == hours(1, 8.0)
+
+
+def test_calendar_deliver_inside_delivery_hours_is_unchanged():
+    calendar = BusinessCalendar.build(MONDAY, 21)
+    dispatch = np.array([hours(0, 17.0)])
+    transit = np.array([1.0 - 3.0 / 24.0])  # arrives Tuesday 14:00
+
+    delivered = calendar.deliver(dispatch, transit)
+
+    assert delivered[0] == pytest.approx(hours(1, 14.0))
+
+
+def test_calendar_from_spec_us_closes_july_fourth_and_thanksgiving():
+    horizon = Horizon(start=dt.date(2025, 6, 2), days=200)
+    calendar = BusinessCalendar.from_spec(horizon, Calendar(country="US"))
+
+    for closed in (dt.date(2025, 7, 4), dt.date(2025, 11, 27)):
+        day = day_of(calendar, closed)
+        assert closed.weekday() < 5
+        assert not calendar.delivery[day], closed
+        assert not calendar.working[day], closed
+        assert not calendar.pickup[day], closed
+    for open_day in (dt.date(2025, 7, 3), dt.date(2025, 11, 26)):
+        assert calendar.delivery[day_of(calendar, open_day)], open_day
+    # one business day after Thursday July 3rd is Monday July 7th
+    next_day = calendar.nth_delivery_day(np.array([day_of(calendar, dt.date(2025, 7, 3))]), 1)
+    assert calendar.date_of(next_day[0]) == dt.date(2025, 7, 7)
+
+
+def test_calendar_from_spec_without_country_has_no_holidays():
+    horizon = Horizon(start=dt.date(2025, 6, 2), days=60)
+    calendar = BusinessCalendar.from_spec(horizon, Calendar(country=None))
+
+    assert calendar.delivery[day_of(calendar, dt.date(2025, 7, 4))]
