@@ -112,7 +112,7 @@ def _headline(results) -> str:
         f"{results.scenario.name}: {results.manifest['replications']} replications, "
         f"means with {level}% confidence intervals",
         f"{'strategy':<26}{'kept':>8}{'satisfaction':>22}{'delighted':>11}"
-        f"{'disappointed':>14}{'cost/order':>12}",
+        f"{'disappointed':>14}{'profit/order':>14}",
     ]
     for strategy in dict.fromkeys(results.summary["strategy"]):
         def value(metric: str, strategy: str = strategy) -> float:
@@ -124,7 +124,7 @@ def _headline(results) -> str:
         lines.append(
             f"{strategy:<26}{value('promise_kept'):>8.1%}{sat:>22}"
             f"{value('delighted_share'):>11.1%}{value('disappointed_share'):>14.1%}"
-            f"{value('shipping_cost_per_order'):>12.2f}"
+            f"{value('profit_per_order'):>14.2f}"
         )
     sat = results.differences[results.differences["metric"] == "satisfaction_mean"]
     for row in sat.itertuples():

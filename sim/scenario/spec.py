@@ -32,6 +32,7 @@ __all__ = [
     "Demand",
     "Disruption",
     "Disruptions",
+    "Economics",
     "Experiment",
     "Horizon",
     "Peak",
@@ -398,6 +399,22 @@ class Satisfaction(Spec):
     )
 
 
+class Economics(Spec):
+    """Money per order: what it earns, what shipping costs, what a late delivery gives back."""
+
+    price: NonNegative = Field(
+        default=80.0, le=1e7, description="Revenue per order (an assumption: a pair of shoes)."
+    )
+    gross_margin: Fraction = Field(
+        default=0.4, description="Share of revenue left after the goods' cost (an assumption)."
+    )
+    late_credit: NonNegative = Field(
+        default=0.0,
+        le=1e7,
+        description="Credit or refund given for each late order (an assumption; 0: none).",
+    )
+
+
 class Experiment(Spec):
     """How many times to run the world, and from which root seed."""
 
@@ -431,6 +448,9 @@ class Scenario(Spec):
     )
     satisfaction: Satisfaction = Field(
         default_factory=Satisfaction, description="How a delivery is judged against expectation."
+    )
+    economics: Economics = Field(
+        default_factory=Economics, description="Revenue, margin and late credits per order."
     )
     experiment: Experiment = Field(
         default_factory=Experiment, description="Replications, root seed, confidence level."

@@ -16,7 +16,7 @@ from sim.model.satisfaction import Disconfirmation
 from sim.model.warehouse import Roster
 from sim.scenario.base import clock_hours
 from sim.scenario.distributions import Distribution
-from sim.scenario.spec import Disruption, Scenario
+from sim.scenario.spec import Disruption, Economics, Scenario
 
 __all__ = ["COMPONENTS", "DayDraws", "World", "build_world"]
 
@@ -49,6 +49,7 @@ class World:
     carrier: Carrier
     satisfaction: Disconfirmation
     disruptions: tuple[Disruption, ...]
+    economics: Economics
 
     def draw_day(self, day: int, demand_rng, warehouse_rng, carrier_rng) -> DayDraws:
         """The orders of ``day``, drawn from the component streams in a fixed order."""
@@ -100,6 +101,7 @@ def build_world(scenario: Scenario) -> World:
         carrier=Carrier.from_spec(scenario.carrier, calendar, peaks),
         satisfaction=Disconfirmation.from_spec(scenario.satisfaction),
         disruptions=tuple(scenario.disruptions.events),
+        economics=scenario.economics,
     )
 
 

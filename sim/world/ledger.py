@@ -31,6 +31,9 @@ METRICS: dict[str, str] = {
     "delighted_share": "share delivered well before the expectation",
     "disappointed_share": "share delivered after the expectation",
     "shipping_cost_per_order": "mean shipping cost per order",
+    "revenue_per_order": "mean revenue per order",
+    "profit_per_order": "mean profit per order: margin less shipping and late credits",
+    "profit_total": "profit of all measured orders",
 }
 
 
@@ -69,6 +72,8 @@ class Ledger:
     lead_time_sum: float = 0.0
     satisfaction_sum: float = 0.0
     shipping_cost_sum: float = 0.0
+    revenue_sum: float = 0.0
+    profit_sum: float = 0.0
     disruptions: int = 0
     lateness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
     earliness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
@@ -85,6 +90,8 @@ class Ledger:
         satisfaction: np.ndarray,
         delighted: np.ndarray,
         shipping_cost: np.ndarray,
+        revenue: np.ndarray,
+        profit: np.ndarray,
     ) -> None:
         """Add delivered orders: lateness in business days (negative: early), lead time in days."""
         late = np.maximum(lateness, 0.0)
@@ -98,6 +105,8 @@ class Ledger:
         self.lead_time_sum += float(lead_time.sum())
         self.satisfaction_sum += float(satisfaction.sum())
         self.shipping_cost_sum += float(shipping_cost.sum())
+        self.revenue_sum += float(revenue.sum())
+        self.profit_sum += float(profit.sum())
         self.lateness_hist += _bincount(late, DAY_BINS)
         self.earliness_hist += _bincount(early, DAY_BINS)
         self.lead_time_hist += _bincount(lead_time, DAY_BINS)
@@ -120,4 +129,7 @@ class Ledger:
             "delighted_share": share(self.delighted),
             "disappointed_share": share(self.disappointed),
             "shipping_cost_per_order": share(self.shipping_cost_sum),
+            "revenue_per_order": share(self.revenue_sum),
+            "profit_per_order": share(self.profit_sum),
+            "profit_total": self.profit_sum,
         }

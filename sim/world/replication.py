@@ -75,12 +75,19 @@ def judge(world: World, parcels: Parcels, ledger: Ledger) -> None:
     delivered = clock(p.delivered)
     expected = world.satisfaction.expectation(p.earliest, p.latest)
     early = clock(expected) - delivered
+    lateness = delivered - clock(p.latest)
+    shipping = world.carrier.costs[p.service]
+    money = world.economics
+    revenue = np.full(lateness.size, money.price)
+    profit = revenue * money.gross_margin - shipping - money.late_credit * (lateness > 0)
     ledger.record(
-        lateness=delivered - clock(p.latest),
+        lateness=lateness,
         lead_time=(p.delivered - p.arrival) / 24.0,
         satisfaction=world.satisfaction.value(early),
         delighted=early >= world.satisfaction.delight_days,
-        shipping_cost=world.carrier.costs[p.service],
+        shipping_cost=shipping,
+        revenue=revenue,
+        profit=profit,
     )
 
 
