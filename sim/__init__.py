@@ -20,7 +20,7 @@ from sim.errors import (
 )
 from sim.experiment import Results, run
 from sim.model import FirmView, PromiseStrategy, Quote
-from sim.report import plot_comparison, write_results
+from sim.report import plot_comparison, plot_timeseries, write_results
 from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
 
 try:
@@ -43,6 +43,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "plot_comparison",
+    "plot_timeseries",
     "run",
     "scenario_schema",
     "write_results",

@@ -26,7 +26,7 @@ def test_public_api_is_pinned():
     assert sorted(sim.__all__) == sorted([
         "ExperimentError", "FirmView", "PromiseStrategy", "Quote", "Results", "ResultsError",
         "Scenario", "ScenarioError", "SimError", "StrategyError", "__version__", "load_scenario",
-        "parse_scenario", "plot_comparison", "run", "scenario_schema", "write_results",
+        "parse_scenario", "plot_comparison", "plot_timeseries", "run", "scenario_schema", "write_results",
     ])
     for name in sim.__all__:
         assert getattr(sim, name) is not None

@@ -31,6 +31,7 @@ class Results:
     replications: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame
+    timeseries: pd.DataFrame
     manifest: dict[str, Any]
     satisfaction_hist: dict[str, np.ndarray] = field(repr=False)
 
@@ -44,6 +45,15 @@ class Results:
         if name not in METRICS:
             raise KeyError(f"unknown metric {name!r}; one of {', '.join(METRICS)}")
         return self.summary[self.summary["metric"] == name].reset_index(drop=True)
+
+
+def _weekly_table(scenario: Scenario, outcomes: list) -> pd.DataFrame:
+    """One row per strategy, replication and week, with the week's first date."""
+    frames = [pd.DataFrame(w) for o in outcomes for w in o.weekly]
+    table = pd.concat(frames, ignore_index=True)
+    start = pd.Timestamp(scenario.horizon.start)
+    table.insert(3, "week_start", start + pd.to_timedelta(table["week"] * 7, unit="D"))
+    return table
 
 
 def run(
@@ -88,6 +98,7 @@ def run(
         replications=table,
         summary=summarize(table, OUTCOMES, confidence),
         differences=paired_differences(table, OUTCOMES, scenario.baseline_name, confidence),
+        timeseries=_weekly_table(scenario, outcomes),
         manifest=build_manifest(scenario, replications=n, seed=root),
         satisfaction_hist=histograms,
     )

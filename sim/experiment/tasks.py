@@ -30,6 +30,7 @@ class ReplicationOutcome:
     replication: int
     rows: list[dict[str, float | int | str]]
     satisfaction_hist: dict[str, np.ndarray]
+    weekly: list[dict[str, np.ndarray | str | int]]
 
 
 _WORLDS: dict[str, tuple[World, dict]] = {}
@@ -51,8 +52,15 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     streams = replication_streams(task.seed, task.replication)
     rows = []
     histograms = {}
+    weekly = []
+    first_week = -(-world.warmup_days // 7)
+    last_week = world.days // 7  # later weeks only drain deliveries: not comparable
     for name, strategy in strategies.items():
         ledger = simulate(world, strategy, streams, name=name)
         rows.append({"strategy": name, "replication": task.replication, **ledger.metrics()})
         histograms[name] = ledger.satisfaction_hist
-    return ReplicationOutcome(task.replication, rows, histograms)
+        weekly.append(
+            {"strategy": name, "replication": task.replication,
+             **ledger.weekly.table(first_week, last_week)}
+        )
+    return ReplicationOutcome(task.replication, rows, histograms, weekly)

@@ -69,9 +69,9 @@ class DemandModel:
         """Expected number of orders over all days."""
         return float(self.daily_rate.sum())
 
-    def arrivals(self, day: int, rng: np.random.Generator) -> np.ndarray:
-        """Sorted arrival times (hours) of the orders of ``day``."""
-        n = rng.poisson(self.daily_rate[day])
+    def arrivals(self, day: int, rng: np.random.Generator, *, scale: float = 1.0) -> np.ndarray:
+        """Sorted arrival times (hours) of the orders of ``day``, the rate times ``scale``."""
+        n = rng.poisson(self.daily_rate[day] * scale)
         hour = self.hour_of(rng.random(n))
         hour.sort()
         return day * 24.0 + hour

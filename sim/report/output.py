@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sim.errors import ResultsError
 from sim.experiment.runner import Results
-from sim.report.plots import plot_comparison
+from sim.report.plots import plot_comparison, plot_timeseries
 
 __all__ = ["RESULT_FILES", "write_results"]
 
@@ -24,6 +24,8 @@ RESULT_FILES = (
     "differences.csv",
     "manifest.json",
     "comparison.png",
+    "timeseries.parquet",
+    "timeseries.png",
 )
 
 #: PNG metadata without software version or dates, so equal inputs give equal bytes.
@@ -45,8 +47,11 @@ def write_results(results: Results, out: str | Path) -> Path:
         (staging / "manifest.json").write_text(
             json.dumps(results.manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+        results.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
         figure = plot_comparison(results)
         figure.savefig(staging / "comparison.png", dpi=110, metadata=PNG_METADATA)
+        figure = plot_timeseries(results)
+        figure.savefig(staging / "timeseries.png", dpi=110, metadata=PNG_METADATA)
         _replace(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

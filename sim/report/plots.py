@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from sim.experiment.runner import Results
 
-__all__ = ["KEY_METRICS", "plot_comparison"]
+__all__ = ["KEY_METRICS", "WEEKLY_PANELS", "plot_comparison", "plot_timeseries"]
 
 #: Metrics shown with error bars on the comparison figure, with their axis labels.
 KEY_METRICS = {
@@ -67,5 +67,49 @@ def plot_comparison(results: Results, *, figure: Figure | None = None) -> Figure
     fig.suptitle(
         f"{results.scenario.name}: {n} replications, {level}% confidence intervals, "
         "common random numbers"
+    )
+    return fig
+
+
+#: Weekly series drawn by :func:`plot_timeseries`, with their titles.
+WEEKLY_PANELS = {
+    "satisfaction_mean": "mean satisfaction",
+    "expected_lead_mean": "expected lead time (business days)",
+    "trust_mean": "trust in the promise (active customers)",
+    "reputation": "reputation (net word of mouth per order)",
+    "active_customers": "active customers",
+    "profit": "profit per week",
+}
+
+
+def plot_timeseries(results: Results, *, figure: Figure | None = None) -> Figure:
+    """Weekly series per strategy: mean over replications with its confidence band."""
+    from scipy import stats
+
+    fig = figure if figure is not None else Figure(figsize=(14, 7.5), layout="constrained")
+    axes = fig.subplots(2, 3, sharex=True).ravel()
+    table = results.timeseries
+    strategies = [s.name for s in results.scenario.strategies]
+    confidence = results.manifest["confidence"]
+    for ax, (column, title) in zip(axes, WEEKLY_PANELS.items()):
+        for i, strategy in enumerate(strategies):
+            mine = table[table["strategy"] == strategy]
+            grouped = mine.groupby("week_start")[column]
+            mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
+            if mean.isna().all():
+                continue
+            half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+            colour = _COLOURS[i % len(_COLOURS)]
+            ax.plot(mean.index, mean.to_numpy(), color=colour, lw=1.6, label=strategy)
+            ax.fill_between(mean.index, (mean - half).to_numpy(), (mean + half).to_numpy(),
+                            color=colour, alpha=0.2, lw=0)
+        ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    axes[0].legend(frameon=False, fontsize=8)
+    level = round(100 * confidence)
+    fig.suptitle(
+        f"{results.scenario.name}: weekly, mean of {results.manifest['replications']} "
+        f"replications with {level}% bands (warm-up excluded)"
     )
     return fig

@@ -29,6 +29,7 @@ __all__ = [
     "Calendar",
     "Carrier",
     "CustomStrategy",
+    "Customers",
     "Demand",
     "Disruption",
     "Disruptions",
@@ -44,6 +45,7 @@ __all__ = [
     "StrategySpec",
     "TightStrategy",
     "Warehouse",
+    "WordOfMouth",
 ]
 
 MAX_HORIZON_DAYS = 3660
@@ -399,6 +401,116 @@ class Satisfaction(Spec):
     )
 
 
+class WordOfMouth(Spec):
+    """What customers tell others, and how it moves the arrival of new customers."""
+
+    delighted_threshold: float = Field(
+        default=1.0, description="Satisfaction at or above which a customer may recommend."
+    )
+    disappointed_threshold: float = Field(
+        default=0.0, description="Satisfaction below which a customer may warn others."
+    )
+    referral_probability: Fraction = Field(
+        default=0.10,
+        description="Chance a delighted customer recommends (an assumption; positive word of "
+        "mouth is about 3x as frequent as negative overall, East, Hammond & Wright 2007).",
+    )
+    warning_probability: Fraction = Field(
+        default=0.15,
+        description="Chance a disappointed customer warns others (an assumption: the "
+        "dissatisfied talk more, but less than folklore claims, Anderson 1998).",
+    )
+    positive_reach: NonNegative = Field(
+        default=1.0, le=1000, description="People one recommendation reaches (an assumption)."
+    )
+    negative_reach: NonNegative = Field(
+        default=2.0,
+        le=1000,
+        description="People one warning reaches; further than praise by default (an "
+        "assumption, Anderson 1998; not the folklore's 10).",
+    )
+    reputation_half_life_days: Positive = Field(
+        default=30.0, le=3650, description="Days for the weight of old word of mouth to halve."
+    )
+    reputation_effect: NonNegative = Field(
+        default=1.0,
+        le=100,
+        description="New-customer arrivals scale by exp(effect x reputation), reputation being "
+        "net people reached per delivered order (an assumption).",
+    )
+
+
+class Customers(Spec):
+    """Customers who remember: learned expectations, trust, repurchase, churn, word of mouth.
+
+    With this section absent every order is a first order judged against its promise. With it,
+    ``demand.orders_per_day`` are first orders of new customers, and returning customers add
+    their own.
+    """
+
+    learning_rate: Fraction = Field(
+        default=0.3,
+        description="How far a customer's learned lead time moves toward the latest delivery "
+        "(an assumption; customers whose last experience was the same react far less, "
+        "Xie et al. 2024). 1: the last experience is the learned lead time.",
+    )
+    initial_trust: Fraction = Field(
+        default=0.9,
+        description="Weight a new customer gives the promise against their own experience; "
+        "1: the expectation is the promise.",
+    )
+    trust_gain: Fraction = Field(
+        default=0.05, description="Share of the distance to full trust a kept promise restores."
+    )
+    trust_loss: Fraction = Field(
+        default=0.25,
+        description="Share of trust a broken promise destroys; more than a kept one earns "
+        "(Gneezy & Epley 2014; loss aversion, Tversky & Kahneman 1992).",
+    )
+    padding_days: Positive = Field(
+        default=2.0,
+        description="A delivery this many business days before the promise reads as padding.",
+    )
+    padding_suspicion: Fraction = Field(
+        default=0.10,
+        description="Share of trust a padded-looking delivery costs (the second seed's "
+        "suspicion of padding; an assumption, 0 switches it off).",
+    )
+    fairness_penalty: NonNegative = Field(
+        default=0.0,
+        le=10,
+        description="Cut in the log repurchase rate per padded-looking delivery remembered "
+        "(suspected overcharging; an assumption, 0 switches it off).",
+    )
+    memory: Fraction = Field(
+        default=0.5,
+        description="Weight of the latest satisfaction in the one a customer remembers.",
+    )
+    repurchase_per_year: NonNegative = Field(
+        default=4.0,
+        le=365,
+        description="Purchases per year of a returning customer who remembers neutral "
+        "satisfaction (an assumption).",
+    )
+    repurchase_sensitivity: NonNegative = Field(
+        default=0.3,
+        le=10,
+        description="Change in the log repurchase rate per unit of remembered satisfaction "
+        "(an assumption; direction from Xie et al. 2024: late deliveries cut repurchase).",
+    )
+    churn_base: Fraction = Field(
+        default=0.05, description="Chance a customer leaves after a delivery exactly as expected."
+    )
+    churn_sensitivity: NonNegative = Field(
+        default=0.5,
+        le=10,
+        description="Rise in the log-odds of leaving per unit of dissatisfaction (an assumption).",
+    )
+    word_of_mouth: WordOfMouth = Field(
+        default_factory=WordOfMouth, description="Recommendations, warnings and reputation."
+    )
+
+
 class Economics(Spec):
     """Money per order: what it earns, what shipping costs, what a late delivery gives back."""
 
@@ -448,6 +560,10 @@ class Scenario(Spec):
     )
     satisfaction: Satisfaction = Field(
         default_factory=Satisfaction, description="How a delivery is judged against expectation."
+    )
+    customers: Customers | None = Field(
+        default=None,
+        description="Customers with memory; absent: every order is judged against its promise.",
     )
     economics: Economics = Field(
         default_factory=Economics, description="Revenue, margin and late credits per order."

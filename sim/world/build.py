@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.model.calendar import BusinessCalendar
 from sim.model.carrier import Carrier
+from sim.model.customers import Behaviour, Reputation
 from sim.model.demand import DemandModel
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
 from sim.model.promise import FirmView, PromiseStrategy, strategy_from_spec
@@ -16,7 +17,7 @@ from sim.model.satisfaction import Disconfirmation
 from sim.model.warehouse import Roster
 from sim.scenario.base import clock_hours
 from sim.scenario.distributions import Distribution
-from sim.scenario.spec import Disruption, Economics, Scenario
+from sim.scenario.spec import Disruption, Economics, Scenario, WordOfMouth
 
 __all__ = ["COMPONENTS", "DayDraws", "World", "build_world"]
 
@@ -50,13 +51,33 @@ class World:
     satisfaction: Disconfirmation
     disruptions: tuple[Disruption, ...]
     economics: Economics
+    behaviour: Behaviour | None = None
+    word_of_mouth: WordOfMouth | None = None
 
-    def draw_day(self, day: int, demand_rng, warehouse_rng, carrier_rng) -> DayDraws:
-        """The orders of ``day``, drawn from the component streams in a fixed order."""
-        arrival = self.demand.arrivals(day, demand_rng)
-        pick_hours = self.pick_minutes.ppf(warehouse_rng.random(arrival.size)) / 60.0
-        luck = carrier_rng.random(arrival.size)
-        return DayDraws(arrival, pick_hours, luck)
+    def draw_day(
+        self, day: int, demand_rng, warehouse_rng, carrier_rng, *, scale: float = 1.0
+    ) -> DayDraws:
+        """The new orders of ``day`` (rate times ``scale``), from the streams in a fixed order."""
+        arrival = self.demand.arrivals(day, demand_rng, scale=scale)
+        work = self.draw_work(arrival.size, warehouse_rng, carrier_rng)
+        return DayDraws(arrival, work.pick_hours, work.luck)
+
+    def draw_work(self, n: int, warehouse_rng, carrier_rng) -> DayDraws:
+        """Pick hours and carrier luck of ``n`` orders (their arrival left empty)."""
+        pick_hours = self.pick_minutes.ppf(warehouse_rng.random(n)) / 60.0
+        return DayDraws(np.empty(0), pick_hours, carrier_rng.random(n))
+
+    def reputation(self) -> Reputation:
+        """A fresh reputation score (inert when customers have no memory)."""
+        if self.word_of_mouth is None:
+            return Reputation(effect=0.0)
+        wom = self.word_of_mouth
+        return Reputation(
+            half_life_days=wom.reputation_half_life_days,
+            effect=wom.reputation_effect,
+            positive_reach=wom.positive_reach,
+            negative_reach=wom.negative_reach,
+        )
 
     def draw_disruptions(self, rng: np.random.Generator) -> DisruptionSchedule:
         """The disruptions of one replication."""
@@ -84,6 +105,7 @@ class World:
 def build_world(scenario: Scenario) -> World:
     """The model parts of ``scenario``, independent of strategy and replication."""
     calendar = BusinessCalendar.from_spec(scenario.horizon, scenario.calendar)
+    customers = scenario.customers
     peaks = SeasonalPeaks.build(scenario.disruptions.peaks, calendar)
     shifts = tuple(
         (clock_hours(s.start), clock_hours(s.end), s.pickers) for s in scenario.warehouse.shifts
@@ -102,6 +124,8 @@ def build_world(scenario: Scenario) -> World:
         satisfaction=Disconfirmation.from_spec(scenario.satisfaction),
         disruptions=tuple(scenario.disruptions.events),
         economics=scenario.economics,
+        behaviour=None if customers is None else Behaviour.from_spec(customers),
+        word_of_mouth=None if customers is None else customers.word_of_mouth,
     )
 
 

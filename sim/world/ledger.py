@@ -37,6 +37,64 @@ METRICS: dict[str, str] = {
 }
 
 
+#: Weekly series per strategy and replication, with their meaning.
+WEEKLY: dict[str, str] = {
+    "orders": "measured orders delivered that week",
+    "satisfaction_mean": "mean satisfaction of those orders",
+    "expected_lead_mean": "mean lead time customers expected, business days",
+    "actual_lead_mean": "mean lead time delivered, business days",
+    "promise_kept": "share of those orders delivered by the end of the promise",
+    "revenue": "revenue of those orders",
+    "profit": "profit of those orders",
+    "trust_mean": "mean trust of active customers at the week's end",
+    "reputation": "reputation score at the week's end",
+    "active_customers": "customers who have not left, at the week's end",
+}
+
+_SUMMED = ("orders", "satisfaction", "expected_lead", "actual_lead", "kept", "revenue", "profit")
+_SNAPSHOT = ("trust_mean", "reputation", "active_customers")
+
+
+class WeeklySeries:
+    """Per-week sums of delivered orders and end-of-week snapshots of the customer base."""
+
+    def __init__(self, weeks: int) -> None:
+        self.sums = {name: np.zeros(weeks) for name in _SUMMED}
+        self.snapshots = {name: np.full(weeks, np.nan) for name in _SNAPSHOT}
+
+    def add(self, week: np.ndarray, **values: np.ndarray) -> None:
+        """Add orders delivered in ``week`` (one entry per order) to the sums."""
+        weeks = self.sums["orders"].size
+        week = np.minimum(week, weeks - 1)
+        self.sums["orders"] += np.bincount(week, minlength=weeks)
+        for name, value in values.items():
+            self.sums[name] += np.bincount(week, weights=value, minlength=weeks)
+
+    def snapshot(self, week: int, **values: float) -> None:
+        """Record the state of the customer base at the end of ``week``."""
+        if week < self.sums["orders"].size:
+            for name, value in values.items():
+                self.snapshots[name][week] = value
+
+    def table(self, first_week: int, last_week: int) -> dict[str, np.ndarray]:
+        """The series of :data:`WEEKLY` for weeks ``first_week`` to ``last_week`` (excluded)."""
+        orders = self.sums["orders"]
+        last = max(first_week, min(last_week, orders.size))
+        n = np.where(orders > 0, orders, np.nan)[first_week:last]
+        cut = {k: v[first_week:last] for k, v in self.sums.items()}
+        return {
+            "week": np.arange(first_week, last),
+            "orders": cut["orders"],
+            "satisfaction_mean": cut["satisfaction"] / n,
+            "expected_lead_mean": cut["expected_lead"] / n,
+            "actual_lead_mean": cut["actual_lead"] / n,
+            "promise_kept": cut["kept"] / n,
+            "revenue": cut["revenue"],
+            "profit": cut["profit"],
+            **{k: v[first_week:last] for k, v in self.snapshots.items()},
+        }
+
+
 def _histogram_quantile(counts: np.ndarray, edges: np.ndarray, q: float) -> float:
     total = counts.sum()
     if total == 0:
@@ -75,6 +133,7 @@ class Ledger:
     revenue_sum: float = 0.0
     profit_sum: float = 0.0
     disruptions: int = 0
+    weekly: WeeklySeries = field(default_factory=lambda: WeeklySeries(1))
     lateness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
     earliness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
     lead_time_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))

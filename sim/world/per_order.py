@@ -3,7 +3,9 @@
 Pickers are tokens in a ``PriorityStore`` (priority = picker index, so an order takes the
 lowest-numbered idle picker and waiting orders are served first come, first served). A roster
 keeper process takes the tokens of idle pickers off the floor when their shift ends and puts
-them back, in index order, when it starts again. Each order waits for its arrival, is quoted,
+them back, in index order, when it starts again; a picker who finishes after its shift hands
+its token to the keeper too, so that at a shift start every token comes back at once in index
+order, which is how the batched queue breaks ties. Each order waits for its arrival, is quoted,
 takes a token, picks, waits for the truck and for the carrier, and is recorded. Random numbers
 are drawn exactly as :func:`sim.world.replication.simulate` draws them, so both give the same
 timeline order by order; this one is slow, and meant for tests and benchmarks only.

@@ -15,24 +15,29 @@ import numpy as np
 import simpy
 
 from sim.errors import ExperimentError
+from sim.model.customers import CustomerBase
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import PromiseStrategy, check_quote
 from sim.model.warehouse import PickingQueue
-from sim.world.build import Streams, World
-from sim.world.ledger import Ledger
+from sim.world.build import DayDraws, Streams, World
+from sim.world.ledger import Ledger, WeeklySeries
 
 __all__ = ["OrderRecords", "simulate"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Parcels:
-    """Orders in flight: what was promised, and when they will arrive."""
+    """Orders in flight: what was promised and expected (carrier clock), and when they arrive."""
 
     arrival: np.ndarray
     earliest: np.ndarray
     latest: np.ndarray
     service: np.ndarray
     delivered: np.ndarray
+    ordered_b: np.ndarray
+    reference_b: np.ndarray
+    expected_b: np.ndarray
+    customer: np.ndarray
 
     def take(self, index: np.ndarray) -> Parcels:
         return Parcels(*(getattr(self, f)[index] for f in self.__slots__))
@@ -65,17 +70,40 @@ def _backlog(waiting: np.ndarray, start: np.ndarray, arrival: np.ndarray) -> np.
     return (position - started).astype(float)
 
 
-def judge(world: World, parcels: Parcels, ledger: Ledger) -> None:
-    """Book delivered ``parcels``, placed after the warm-up, into ``ledger``."""
+def judge(
+    world: World,
+    parcels: Parcels,
+    ledger: Ledger,
+    *,
+    customers: CustomerBase | None = None,
+    luck: np.ndarray | None = None,
+) -> tuple[int, int]:
+    """Judge delivered ``parcels``: customers learn from all, the ledger books the measured.
+
+    Returns the recommendations and warnings the deliveries produced.
+    """
+    clock = world.calendar.to_business
+    delivered_b = clock(parcels.delivered)
+    lateness = delivered_b - clock(parcels.latest)
+    early = parcels.expected_b - delivered_b
+    satisfaction = world.satisfaction.value(early)
+    talk = (0, 0)
+    if customers is not None:
+        order = np.argsort(parcels.delivered, kind="stable")
+        talk = customers.after_delivery(
+            parcels.customer[order],
+            promise_lead=(parcels.reference_b - parcels.ordered_b)[order],
+            actual_lead=(delivered_b - parcels.ordered_b)[order],
+            earliness=-lateness[order],
+            satisfaction=satisfaction[order],
+            delivered=parcels.delivered[order],
+            luck=luck,
+        )
     measured = parcels.arrival >= world.warmup_days * 24.0
     if not np.any(measured):
-        return
+        return talk
     p = parcels.take(measured) if not np.all(measured) else parcels
-    clock = world.calendar.to_business
-    delivered = clock(p.delivered)
-    expected = world.satisfaction.expectation(p.earliest, p.latest)
-    early = clock(expected) - delivered
-    lateness = delivered - clock(p.latest)
+    lateness, early, satisfaction = lateness[measured], early[measured], satisfaction[measured]
     shipping = world.carrier.costs[p.service]
     money = world.economics
     revenue = np.full(lateness.size, money.price)
@@ -83,12 +111,22 @@ def judge(world: World, parcels: Parcels, ledger: Ledger) -> None:
     ledger.record(
         lateness=lateness,
         lead_time=(p.delivered - p.arrival) / 24.0,
-        satisfaction=world.satisfaction.value(early),
+        satisfaction=satisfaction,
         delighted=early >= world.satisfaction.delight_days,
         shipping_cost=shipping,
         revenue=revenue,
         profit=profit,
     )
+    ledger.weekly.add(
+        np.floor(p.delivered / (7 * 24.0)).astype(np.int64),
+        satisfaction=satisfaction,
+        expected_lead=p.expected_b - p.ordered_b,
+        actual_lead=delivered_b[measured] - p.ordered_b,
+        kept=(lateness <= 0).astype(float),
+        revenue=revenue,
+        profit=profit,
+    )
+    return talk
 
 
 def simulate(
@@ -103,16 +141,27 @@ def simulate(
     env = simpy.Environment()
     schedule = world.draw_disruptions(streams("disruptions"))
     queue = PickingQueue(world.roster_under(schedule))
-    ledger = Ledger()
+    ledger = Ledger(weekly=WeeklySeries(world.calendar.days // 7 + 1))
     in_flight: dict[int, list[Parcels]] = defaultdict(list)
+    customers = CustomerBase(world.behaviour) if world.behaviour is not None else None
+    reputation = world.reputation()
+    returning: dict[int, list[np.ndarray]] = defaultdict(list)
     n_services = len(world.carrier.services)
+    clock = world.calendar.to_business
     state = {"ordering": True}
 
     def order_days(demand_rng, warehouse_rng, carrier_rng):
         waiting = np.empty(0)
         for day in range(world.days):
             yield env.timeout(day * 24.0 - env.now)
-            draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng)
+            draws = world.draw_day(
+                day, demand_rng, warehouse_rng, carrier_rng, scale=reputation.arrival_multiplier
+            )
+            customer = np.full(draws.arrival.size, -1, dtype=np.int64)
+            if customers is not None:
+                draws, customer = _with_returning(
+                    world, draws, customers, returning.pop(day, []), warehouse_rng, carrier_rng
+                )
             if draws.arrival.size == 0:
                 continue
             start, finish = queue.serve(draws.arrival, draws.pick_hours)
@@ -126,16 +175,23 @@ def simulate(
             waiting = everything[np.searchsorted(everything, (day + 1) * 24.0, side="right"):]
             view = world.firm_view(draws.arrival, backlog, schedule)
             quote = check_quote(strategy.quote(view), view, n_services, name)
+            earliest = np.asarray(quote.earliest, dtype=float)
+            latest = np.asarray(quote.latest, dtype=float)
             service = np.asarray(quote.service, dtype=np.int64)
             dispatch = world.calendar.next_truck(finish)
             delivered = world.carrier.deliver(service, draws.luck, dispatch, schedule)
             if records is not None:
                 records.add(arrival=draws.arrival, backlog=backlog, start=start, finish=finish,
-                            dispatch=dispatch, earliest=np.asarray(quote.earliest, dtype=float),
-                            latest=np.asarray(quote.latest, dtype=float), service=service,
+                            dispatch=dispatch, earliest=earliest, latest=latest, service=service,
                             delivered=delivered)
-            parcels = Parcels(draws.arrival, np.asarray(quote.earliest, dtype=float),
-                              np.asarray(quote.latest, dtype=float), service, delivered)
+            ordered_b = clock(draws.arrival)
+            reference_b = clock(world.satisfaction.expectation(earliest, latest))
+            expected_b = reference_b
+            if customers is not None:
+                promise_lead = reference_b - ordered_b
+                expected_b = ordered_b + customers.expected_lead(customer, promise_lead)
+            parcels = Parcels(draws.arrival, earliest, latest, service, delivered, ordered_b,
+                              reference_b, expected_b, customer)
             day_of = np.floor(delivered / 24.0).astype(np.int64)
             order = np.argsort(day_of, kind="stable")
             days, first = np.unique(day_of[order], return_index=True)
@@ -147,8 +203,22 @@ def simulate(
         day = 0
         while state["ordering"] or in_flight:
             yield env.timeout((day + 1) * 24.0 - env.now)
-            for parcels in in_flight.pop(day, ()):
-                judge(world, parcels, ledger)
+            batches = in_flight.pop(day, [])
+            if batches:
+                parcels = batches[0] if len(batches) == 1 else Parcels(*(
+                    np.concatenate([getattr(b, f) for b in batches]) for f in Parcels.__slots__
+                ))
+                luck = None
+                if customers is not None:
+                    luck = streams(f"customers:{day}").random((parcels.arrival.size, 3))
+                referrals, warnings = judge(world, parcels, ledger, customers=customers, luck=luck)
+                if customers is not None:
+                    reputation.update(referrals, warnings, parcels.arrival.size)
+                    _schedule_returning(customers, parcels.customer, returning, world.days)
+            if (day + 1) % 7 == 0 and customers is not None:
+                ledger.weekly.snapshot(day // 7, trust_mean=customers.mean_trust(),
+                                       reputation=reputation.score,
+                                       active_customers=float(customers.active_count))
             day += 1
 
     env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier")))
@@ -156,6 +226,35 @@ def simulate(
     env.process(_disruptions(env, schedule, ledger))
     env.run()
     return ledger
+
+
+def _with_returning(world, draws, customers, due, warehouse_rng, carrier_rng):
+    """The day's first orders of new customers merged with orders of returning ones."""
+    new = customers.add(draws.arrival.size)
+    back = np.concatenate(due) if due else np.empty(0, dtype=np.int64)
+    if back.size:
+        back = back[customers.active[back]]
+    if back.size == 0:
+        return draws, new
+    extra = world.draw_work(back.size, warehouse_rng, carrier_rng)
+    arrival = np.concatenate([draws.arrival, customers.next_purchase[back]])
+    order = np.argsort(arrival, kind="stable")
+    merged = DayDraws(
+        arrival[order],
+        np.concatenate([draws.pick_hours, extra.pick_hours])[order],
+        np.concatenate([draws.luck, extra.luck])[order],
+    )
+    return merged, np.concatenate([new, back])[order]
+
+
+def _schedule_returning(customers, ids, returning, days):
+    """File customers who will buy again under the day of their next purchase."""
+    ids = ids[ids >= 0]
+    when = customers.next_purchase[ids]
+    soon = np.isfinite(when) & (when < days * 24.0)
+    ids, day = ids[soon], np.floor(when[soon] / 24.0).astype(np.int64)
+    for d in np.unique(day):
+        returning[int(d)].append(ids[day == d])
 
 
 def _disruptions(env: simpy.Environment, schedule: DisruptionSchedule, ledger: Ledger):
