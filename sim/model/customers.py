@@ -79,21 +79,20 @@ def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, del
         if np.isnan(learned[c]):
             learned[c] = promise_lead[j]
         learned[c] += p[0] * (actual_lead[j] - learned[c])
-        if earliness[j] >= 0.0:
-            trust[c] += p[1] * (1.0 - trust[c])
-        else:
-            trust[c] -= p[2] * trust[c]
         if earliness[j] >= p[3]:
             trust[c] -= p[4] * trust[c]
             padded[c] += 1
+        elif earliness[j] >= 0.0:
+            trust[c] += p[1] * (1.0 - trust[c])
+        else:
+            trust[c] -= p[2] * trust[c]
         s = satisfaction[j]
         memory[c] = (1.0 - p[6]) * memory[c] + p[6] * s
+        talks = luck[j, 2]
         if s >= p[11]:
-            if luck[j, 2] < p[13]:
-                referrals += 1
+            referrals += 1 if talks < p[13] else 0
         elif s < p[12]:
-            if luck[j, 2] < p[14]:
-                warnings += 1
+            warnings += 1 if talks < p[14] else 0
         logit = p[9] - p[10] * s
         leaves = luck[j, 0] < 1.0 / (1.0 + math.exp(-logit)) if np.isfinite(logit) else logit > 0
         if leaves:

@@ -460,7 +460,9 @@ class Customers(Spec):
         "1: the expectation is the promise.",
     )
     trust_gain: Fraction = Field(
-        default=0.05, description="Share of the distance to full trust a kept promise restores."
+        default=0.05,
+        description="Share of the distance to full trust a kept promise restores (one that "
+        "looks padded restores none).",
     )
     trust_loss: Fraction = Field(
         default=0.25,

@@ -1,0 +1,50 @@
+"""Customers inside the world: switched-off behaviour reproduces the memoryless results."""
+
+import numpy as np
+import pandas as pd
+from factories import small_scenario
+
+import sim
+
+EFFECTS_OFF = {
+    "learning_rate": 0.0, "initial_trust": 1.0, "trust_gain": 0.0, "trust_loss": 0.0,
+    "padding_suspicion": 0.0, "fairness_penalty": 0.0, "repurchase_per_year": 0.0,
+    "repurchase_sensitivity": 0.0, "churn_sensitivity": 0.0,
+    "word_of_mouth": {"reputation_effect": 0.0},
+}
+
+
+def test_customers_with_every_effect_off_equal_the_memoryless_world():
+    plain = sim.run(small_scenario(), replications=3, workers=1)
+    off = sim.run(small_scenario(customers=EFFECTS_OFF), replications=3, workers=1)
+    pd.testing.assert_frame_equal(plain.replications, off.replications)
+    pd.testing.assert_frame_equal(plain.summary, off.summary)
+
+
+def test_customers_returning_add_orders_and_warnings_cut_new_arrivals():
+    loyal = dict(EFFECTS_OFF, repurchase_per_year=12.0, churn_base=0.0)
+    base = sim.run(small_scenario(customers=EFFECTS_OFF), replications=3, workers=1)
+    more = sim.run(small_scenario(customers=loyal), replications=3, workers=1)
+    assert (more.replications["orders"].to_numpy() > base.replications["orders"].to_numpy()).all()
+
+    # nearly everyone disappointed and loud: next day by ground is almost never kept
+    broken = [{"name": "never", "kind": "buffer", "min_days": 1, "max_days": 1,
+               "service": "ground"}]
+    loud = dict(EFFECTS_OFF, word_of_mouth={"warning_probability": 1.0, "negative_reach": 5.0,
+                                            "reputation_effect": 1.0})
+    quiet = sim.run(small_scenario(strategies=broken, baseline=None, customers=EFFECTS_OFF),
+                    replications=3, workers=1)
+    warned = sim.run(small_scenario(strategies=broken, baseline=None, customers=loud),
+                     replications=3, workers=1)
+    assert (warned.replications["orders"].to_numpy() < quiet.replications["orders"].to_numpy()).all()
+    assert (warned.timeseries["reputation"].dropna() < 0).all()
+
+
+def test_customers_weekly_series_cover_the_measured_weeks():
+    results = sim.run(small_scenario(customers={}), replications=2, workers=1)
+    series = results.timeseries
+    weeks = sorted(series["week"].unique())
+    assert weeks[0] == 1 and weeks[-1] == 56 // 7 - 1  # 7 warm-up days: week 0 is excluded
+    assert series.groupby(["strategy", "replication"]).size().nunique() == 1
+    assert np.isfinite(series["trust_mean"]).all()
+    assert ((series["trust_mean"] >= 0) & (series["trust_mean"] <= 1)).all()
