@@ -21,6 +21,8 @@ __all__ = ["Results", "run"]
 
 #: Metrics summarised across replications (``orders`` is a count, not an outcome).
 OUTCOMES = [m for m in METRICS if m != "orders"]
+#: Metrics that exist only when customers have memory.
+CUSTOMER_METRICS = ("new_customers", "lifetime_value")
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +90,10 @@ def run(
     outcomes.sort(key=lambda o: o.replication)
     table = pd.DataFrame([row for o in outcomes for row in o.rows])
     table["orders"] = table["orders"].astype("int64")
+    outcomes_measured = OUTCOMES
+    if scenario.customers is None:
+        table = table.drop(columns=list(CUSTOMER_METRICS))
+        outcomes_measured = [m for m in OUTCOMES if m not in CUSTOMER_METRICS]
     confidence = scenario.experiment.confidence
     histograms = {
         s.name: np.sum([o.satisfaction_hist[s.name] for o in outcomes], axis=0)
@@ -96,8 +102,10 @@ def run(
     return Results(
         scenario=scenario,
         replications=table,
-        summary=summarize(table, OUTCOMES, confidence),
-        differences=paired_differences(table, OUTCOMES, scenario.baseline_name, confidence),
+        summary=summarize(table, outcomes_measured, confidence),
+        differences=paired_differences(
+            table, outcomes_measured, scenario.baseline_name, confidence
+        ),
         timeseries=_weekly_table(scenario, outcomes),
         manifest=build_manifest(scenario, replications=n, seed=root),
         satisfaction_hist=histograms,

@@ -34,6 +34,8 @@ METRICS: dict[str, str] = {
     "revenue_per_order": "mean revenue per order",
     "profit_per_order": "mean profit per order: margin less shipping and late credits",
     "profit_total": "profit of all measured orders",
+    "new_customers": "customers acquired after the warm-up (with customer memory on)",
+    "lifetime_value": "profit per customer acquired: profit_total / new_customers",
 }
 
 
@@ -133,6 +135,7 @@ class Ledger:
     revenue_sum: float = 0.0
     profit_sum: float = 0.0
     disruptions: int = 0
+    new_customers: int = 0
     weekly: WeeklySeries = field(default_factory=lambda: WeeklySeries(1))
     lateness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
     earliness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
@@ -191,4 +194,8 @@ class Ledger:
             "revenue_per_order": share(self.revenue_sum),
             "profit_per_order": share(self.profit_sum),
             "profit_total": self.profit_sum,
+            "new_customers": float(self.new_customers),
+            "lifetime_value": (
+                self.profit_sum / self.new_customers if self.new_customers else float("nan")
+            ),
         }

@@ -159,6 +159,8 @@ def simulate(
             )
             customer = np.full(draws.arrival.size, -1, dtype=np.int64)
             if customers is not None:
+                if day >= world.warmup_days:
+                    ledger.new_customers += draws.arrival.size
                 draws, customer = _with_returning(
                     world, draws, customers, returning.pop(day, []), warehouse_rng, carrier_rng
                 )
