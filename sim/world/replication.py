@@ -167,7 +167,8 @@ def simulate(
             if draws.arrival.size == 0:
                 continue
             start, finish = queue.serve(draws.arrival, draws.pick_hours)
-            if not np.isfinite(finish[-1]) or finish[-1] > (world.calendar.days - 30) * 24.0:
+            latest_finish = finish.max()
+            if not np.isfinite(latest_finish) or latest_finish > (world.calendar.days - 30) * 24.0:
                 raise ExperimentError(
                     f"the warehouse falls behind for good: orders of day {day} are not picked "
                     "before the end of the calendar (too few pickers for the demand)"

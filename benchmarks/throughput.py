@@ -1,0 +1,202 @@
+"""Orders per second on one core, and peak memory, of one replication of the headline world.
+
+The headline scenario is scaled to a number of orders: a 364-day horizon, and the orders a day
+and each shift's pickers multiplied by one factor. Pickers are whole people, so they are
+rounded (at least one a shift) and the orders a day are then matched to the rostered
+picker-hours: utilisation stays the headline's. A size too small to staff that way keeps the
+smallest staff and gets a shorter horizon instead. One strategy (``competitor_overnight``),
+one replication. Each size runs in a fresh subprocess pinned to one core, so that peak RSS does
+not carry over from a bigger run; a tiny warm-up run first keeps numba compilation (or loading
+its cache) out of the timing. Peak RSS includes the imports (numpy, scipy, pandas, numba).
+
+    python benchmarks/throughput.py                       # both engines, default sizes, a table
+    python benchmarks/throughput.py --engine batched --orders 1000000
+    python benchmarks/throughput.py --engine per-order --orders 20000 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.experiment.streams import replication_streams
+from sim.model.promise import FirmView, PromiseStrategy, Quote
+from sim.scenario import Scenario, clock_hours, load_scenario, parse_scenario
+from sim.world import build_strategies, build_world, simulate
+from sim.world.per_order import simulate_per_order
+
+HEADLINE = Path(__file__).resolve().parents[1] / "scenarios" / "zappos_vs_competitor.yaml"
+STRATEGY = "competitor_overnight"
+ENGINES = ("batched", "per-order")
+SIZES = {"batched": (10**5, 10**6, 10**7), "per-order": (10**4, 10**5)}
+DAYS = 364
+MIN_DAYS = 28
+WARMUP_ORDERS = 2_000
+ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+class Counted:
+    """A strategy that counts the orders it quotes (the ledger counts only measured ones)."""
+
+    def __init__(self, strategy: PromiseStrategy) -> None:
+        self.strategy = strategy
+        self.orders = 0
+
+    def quote(self, view: FirmView) -> Quote:
+        self.orders += view.arrival.size
+        return self.strategy.quote(view)
+
+
+def scaled_scenario(orders: int) -> Scenario:
+    """The headline scenario at about ``orders`` orders, at the headline's utilisation."""
+    data = load_scenario(HEADLINE).model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["horizon"]["days"] = DAYS
+    factor = orders / build_world(parse_scenario(data)).demand.expected_orders
+    shifts = data["warehouse"]["shifts"]
+    hours = [clock_hours(s["end"]) - clock_hours(s["start"]) for s in shifts]
+    before = sum(s["pickers"] * h for s, h in zip(shifts, hours))
+    understaffed = any(0 < s["pickers"] * factor < 0.5 for s in shifts)
+    for shift in shifts:
+        if shift["pickers"] > 0:
+            shift["pickers"] = max(1, round(shift["pickers"] * factor))
+    data["demand"]["orders_per_day"] *= (
+        sum(s["pickers"] * h for s, h in zip(shifts, hours)) / before
+    )
+    if understaffed:
+        expected = np.cumsum(build_world(parse_scenario(data)).demand.daily_rate)
+        data["horizon"]["days"] = max(MIN_DAYS, int(np.searchsorted(expected, orders)) + 1)
+    return parse_scenario(data, source=f"<headline at {orders} orders>")
+
+
+def run_once(engine: str, scenario: Scenario) -> tuple[int, float]:
+    """Orders simulated and seconds taken by one replication (world building excluded)."""
+    world = build_world(scenario)
+    strategy = Counted(build_strategies(scenario, world)[STRATEGY])
+    streams = replication_streams(scenario.experiment.seed, 0)
+    started = time.perf_counter()
+    if engine == "batched":
+        simulate(world, strategy, streams, name=STRATEGY)
+    else:
+        simulate_per_order(world, strategy, streams, name=STRATEGY)
+    return strategy.orders, time.perf_counter() - started
+
+
+def peak_rss_mib() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (2**20 if sys.platform == "darwin" else 2**10)
+
+
+def measure(engine: str, orders: int) -> dict[str, Any]:
+    """Throughput and peak memory of ``engine`` at about ``orders`` orders, in this process."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    scenario = scaled_scenario(orders)
+    run_once(engine, scaled_scenario(WARMUP_ORDERS))
+    before = peak_rss_mib()
+    simulated, seconds = run_once(engine, scenario)
+    return {
+        "engine": engine,
+        "target_orders": orders,
+        "orders": simulated,
+        "days": scenario.horizon.days,
+        "pickers": [s.pickers for s in scenario.warehouse.shifts],
+        "seconds": round(seconds, 3),
+        "orders_per_s": round(simulated / seconds),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "rss_before_run_mib": round(before, 1),
+    }
+
+
+def measure_in_subprocess(engine: str, orders: int) -> dict[str, Any]:
+    """:func:`measure` in a fresh interpreter, so that its peak memory is its own."""
+    env = {**os.environ, **dict.fromkeys(ONE_THREAD, "1")}
+    command = [sys.executable, __file__, "--engine", engine, "--orders", str(orders), "--json"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"{engine} at {orders} orders failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The measurements as an aligned text table."""
+    head = (
+        "engine",
+        "orders",
+        "days",
+        "pickers",
+        "seconds",
+        "orders/s",
+        "peak RSS MiB",
+        "before run",
+    )
+    body = [
+        (
+            r["engine"],
+            f"{r['orders']:,}",
+            str(r["days"]),
+            "+".join(map(str, r["pickers"])),
+            f"{r['seconds']:.2f}",
+            f"{r['orders_per_s']:,}",
+            f"{r['peak_rss_mib']:,.0f}",
+            f"{r['rss_before_run_mib']:,.0f}",
+        )
+        for r in rows
+    ]
+    widths = [max(len(x) for x in column) for column in zip(head, *body)]
+    lines = [
+        "  ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(r, widths)))
+        for r in (head, *body)
+    ]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+
+
+def speed_ratios(rows: list[dict[str, Any]]) -> list[str]:
+    """Batched over per-order throughput at each size both engines ran."""
+    speed = {(r["engine"], r["target_orders"]): r["orders_per_s"] for r in rows}
+    both = sorted(n for e, n in speed if e == "batched" and ("per-order", n) in speed)
+    return [
+        f"batched / per-order at {n:,} orders: {speed['batched', n] / speed['per-order', n]:,.0f}x"
+        for n in both
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=ENGINES, help="one engine (default: both)")
+    parser.add_argument("--orders", type=int, help="one size (default: each engine's sizes)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per size")
+    args = parser.parse_args(argv)
+    if args.orders is not None and args.orders < 1:
+        parser.error("--orders must be >= 1")
+    if args.engine and args.orders:
+        runs = [lambda: measure(args.engine, args.orders)]
+    else:
+        runs = [
+            lambda engine=engine, size=size: measure_in_subprocess(engine, size)
+            for engine in ([args.engine] if args.engine else ENGINES)
+            for size in ([args.orders] if args.orders else SIZES[engine])
+        ]
+    results = []
+    for run in runs:
+        results.append(run())
+        if args.json:
+            print(json.dumps(results[-1]), flush=True)
+    if not args.json:
+        print(f"{HEADLINE.name} scaled, strategy {STRATEGY}, one replication, one core")
+        print(table(results))
+        for line in speed_ratios(results):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
