@@ -12,6 +12,11 @@ its cache) out of the timing. Peak RSS includes the imports (numpy, scipy, panda
     python benchmarks/throughput.py                       # both engines, default sizes, a table
     python benchmarks/throughput.py --engine batched --orders 1000000
     python benchmarks/throughput.py --engine per-order --orders 20000 --json
+    python benchmarks/throughput.py --customers          # customer dynamics on (batched only)
+
+With ``--customers`` the scenario gains a ``customers`` section (returning customers, trust,
+learning, churn, word of mouth) and no warm-up; the demand rate is then the rate of new
+customers, lowered so that new and returning orders together come near the target.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ SIZES = {"batched": (10**5, 10**6, 10**7), "per-order": (10**4, 10**5)}
 DAYS = 364
 MIN_DAYS = 28
 WARMUP_ORDERS = 2_000
+#: Customer behaviour of the benchmark: frequent buyers, so that most orders are repeat orders.
+CUSTOMERS = {"repurchase_per_year": 6.0, "churn_base": 0.25, "churn_sensitivity": 0.3}
+#: Orders per new customer over a year under CUSTOMERS (measured), to aim at the target.
+ORDERS_PER_CUSTOMER = 2.6
 ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
@@ -56,7 +65,7 @@ class Counted:
         return self.strategy.quote(view)
 
 
-def scaled_scenario(orders: int) -> Scenario:
+def scaled_scenario(orders: int, *, customers: bool = False) -> Scenario:
     """The headline scenario at about ``orders`` orders, at the headline's utilisation."""
     data = load_scenario(HEADLINE).model_dump(mode="json", by_alias=True, exclude_none=True)
     data["horizon"]["days"] = DAYS
@@ -74,20 +83,25 @@ def scaled_scenario(orders: int) -> Scenario:
     if understaffed:
         expected = np.cumsum(build_world(parse_scenario(data)).demand.daily_rate)
         data["horizon"]["days"] = max(MIN_DAYS, int(np.searchsorted(expected, orders)) + 1)
+    if customers:
+        data["customers"] = CUSTOMERS
+        data["horizon"]["warmup_days"] = 0
+        data["demand"]["orders_per_day"] /= ORDERS_PER_CUSTOMER
     return parse_scenario(data, source=f"<headline at {orders} orders>")
 
 
-def run_once(engine: str, scenario: Scenario) -> tuple[int, float]:
-    """Orders simulated and seconds taken by one replication (world building excluded)."""
+def run_once(engine: str, scenario: Scenario) -> tuple[int, float, int]:
+    """Orders simulated, seconds taken and customers seen in one replication (build excluded)."""
     world = build_world(scenario)
     strategy = Counted(build_strategies(scenario, world)[STRATEGY])
     streams = replication_streams(scenario.experiment.seed, 0)
     started = time.perf_counter()
+    customers = 0
     if engine == "batched":
-        simulate(world, strategy, streams, name=STRATEGY)
+        customers = simulate(world, strategy, streams, name=STRATEGY).new_customers
     else:
         simulate_per_order(world, strategy, streams, name=STRATEGY)
-    return strategy.orders, time.perf_counter() - started
+    return strategy.orders, time.perf_counter() - started, customers
 
 
 def peak_rss_mib() -> float:
@@ -96,16 +110,18 @@ def peak_rss_mib() -> float:
     return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
 
-def measure(engine: str, orders: int) -> dict[str, Any]:
+def measure(engine: str, orders: int, *, customers: bool = False) -> dict[str, Any]:
     """Throughput and peak memory of ``engine`` at about ``orders`` orders, in this process."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    scenario = scaled_scenario(orders)
-    run_once(engine, scaled_scenario(WARMUP_ORDERS))
+    scenario = scaled_scenario(orders, customers=customers)
+    run_once(engine, scaled_scenario(WARMUP_ORDERS, customers=customers))
     before = peak_rss_mib()
-    simulated, seconds = run_once(engine, scenario)
+    simulated, seconds, seen = run_once(engine, scenario)
     return {
         "engine": engine,
+        "customers": customers,
+        "customer_count": seen,
         "target_orders": orders,
         "orders": simulated,
         "days": scenario.horizon.days,
@@ -117,10 +133,11 @@ def measure(engine: str, orders: int) -> dict[str, Any]:
     }
 
 
-def measure_in_subprocess(engine: str, orders: int) -> dict[str, Any]:
+def measure_in_subprocess(engine: str, orders: int, *, customers: bool) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so that its peak memory is its own."""
     env = {**os.environ, **dict.fromkeys(ONE_THREAD, "1")}
     command = [sys.executable, __file__, "--engine", engine, "--orders", str(orders), "--json"]
+    command += ["--customers"] if customers else []
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{engine} at {orders} orders failed:\n{out.stderr}")
@@ -175,15 +192,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engine", choices=ENGINES, help="one engine (default: both)")
     parser.add_argument("--orders", type=int, help="one size (default: each engine's sizes)")
     parser.add_argument("--json", action="store_true", help="one JSON object per size")
+    parser.add_argument("--customers", action="store_true", help="customer dynamics on")
     args = parser.parse_args(argv)
     if args.orders is not None and args.orders < 1:
         parser.error("--orders must be >= 1")
+    if args.customers and args.engine == "per-order":
+        parser.error("--customers runs the batched engine only")
+    engines = [args.engine] if args.engine else ["batched"] if args.customers else list(ENGINES)
     if args.engine and args.orders:
-        runs = [lambda: measure(args.engine, args.orders)]
+        runs = [lambda: measure(args.engine, args.orders, customers=args.customers)]
     else:
         runs = [
-            lambda engine=engine, size=size: measure_in_subprocess(engine, size)
-            for engine in ([args.engine] if args.engine else ENGINES)
+            lambda engine=engine, size=size: measure_in_subprocess(
+                engine, size, customers=args.customers
+            )
+            for engine in engines
             for size in ([args.orders] if args.orders else SIZES[engine])
         ]
     results = []
@@ -192,7 +215,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.json:
             print(json.dumps(results[-1]), flush=True)
     if not args.json:
-        print(f"{HEADLINE.name} scaled, strategy {STRATEGY}, one replication, one core")
+        mode = "customer dynamics on" if args.customers else "no customer memory"
+        print(f"{HEADLINE.name} scaled, strategy {STRATEGY}, {mode}, one replication, one core")
         print(table(results))
         for line in speed_ratios(results):
             print(line)

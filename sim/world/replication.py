@@ -195,11 +195,8 @@ def simulate(
                 expected_b = ordered_b + customers.expected_lead(customer, promise_lead)
             parcels = Parcels(draws.arrival, earliest, latest, service, delivered, ordered_b,
                               reference_b, expected_b, customer)
-            day_of = np.floor(delivered / 24.0).astype(np.int64)
-            order = np.argsort(day_of, kind="stable")
-            days, first = np.unique(day_of[order], return_index=True)
-            for d, chunk in zip(days, np.split(order, first[1:])):
-                in_flight[int(d)].append(parcels.take(chunk))
+            for d, chunk in _by_day(delivered):
+                in_flight[d].append(parcels.take(chunk))
         state["ordering"] = False
 
     def delivery_days():
@@ -255,9 +252,17 @@ def _schedule_returning(customers, ids, returning, days):
     ids = ids[ids >= 0]
     when = customers.next_purchase[ids]
     soon = np.isfinite(when) & (when < days * 24.0)
-    ids, day = ids[soon], np.floor(when[soon] / 24.0).astype(np.int64)
-    for d in np.unique(day):
-        returning[int(d)].append(ids[day == d])
+    ids = ids[soon]
+    for d, chunk in _by_day(when[soon]):
+        returning[d].append(ids[chunk])
+
+
+def _by_day(times: np.ndarray):
+    """``(day, positions)`` of the times falling on each day, days in order."""
+    day = np.floor(times / 24.0).astype(np.int64)
+    order = np.argsort(day, kind="stable")
+    days, first = np.unique(day[order], return_index=True)
+    return zip(days.tolist(), np.split(order, first[1:]))
 
 
 def _disruptions(env: simpy.Environment, schedule: DisruptionSchedule, ledger: Ledger):
