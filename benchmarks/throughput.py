@@ -148,6 +148,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     """The measurements as an aligned text table."""
     head = (
         "engine",
+        "customers",
         "orders",
         "days",
         "pickers",
@@ -159,6 +160,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     body = [
         (
             r["engine"],
+            f"{r['customer_count']:,}",
             f"{r['orders']:,}",
             str(r["days"]),
             "+".join(map(str, r["pickers"])),
