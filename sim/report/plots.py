@@ -80,6 +80,12 @@ WEEKLY_PANELS = {
     "active_customers": "active customers",
     "profit": "profit per week",
 }
+#: The panels shown instead of the customer base's when customers have no memory.
+MEMORYLESS_PANELS = {
+    "trust_mean": ("promise_kept", "promise kept (share)"),
+    "reputation": ("actual_lead_mean", "actual lead time (business days)"),
+    "active_customers": ("orders", "orders delivered per week"),
+}
 
 
 def plot_timeseries(results: Results, *, figure: Figure | None = None) -> Figure:
@@ -91,7 +97,10 @@ def plot_timeseries(results: Results, *, figure: Figure | None = None) -> Figure
     table = results.timeseries
     strategies = [s.name for s in results.scenario.strategies]
     confidence = results.manifest["confidence"]
-    for ax, (column, title) in zip(axes, WEEKLY_PANELS.items()):
+    panels = list(WEEKLY_PANELS.items())
+    if results.scenario.customers is None:
+        panels = [MEMORYLESS_PANELS.get(column, (column, title)) for column, title in panels]
+    for ax, (column, title) in zip(axes, panels):
         for i, strategy in enumerate(strategies):
             mine = table[table["strategy"] == strategy]
             grouped = mine.groupby("week_start")[column]
