@@ -262,7 +262,8 @@ def _by_day(times: np.ndarray):
     day = np.floor(times / 24.0).astype(np.int64)
     order = np.argsort(day, kind="stable")
     days, first = np.unique(day[order], return_index=True)
-    return zip(days.tolist(), np.split(order, first[1:]))
+    ends = [*first[1:].tolist(), order.size]
+    return ((d, order[a:b]) for d, a, b in zip(days.tolist(), first.tolist(), ends))
 
 
 def _disruptions(env: simpy.Environment, schedule: DisruptionSchedule, ledger: Ledger):
