@@ -44,7 +44,9 @@ def _git_commit() -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() or None
 
 
 def build_manifest(scenario: Scenario, *, replications: int, seed: int) -> dict[str, Any]:

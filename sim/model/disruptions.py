@@ -64,6 +64,14 @@ class DisruptionSchedule:
             *(np.array(c, dtype=float) for c in columns[1:]),
         )
 
+    def started_by(self, t: float) -> DisruptionSchedule:
+        """The events that have started by time ``t``: what anyone can know at ``t``."""
+        keep = self.start <= t
+        return DisruptionSchedule(
+            self.kind[keep], self.start[keep], self.end[keep], self.warehouse_capacity[keep],
+            self.transit_multiplier[keep], self.transit_delay_days[keep],
+        )
+
     def __len__(self) -> int:
         return int(self.start.size)
 

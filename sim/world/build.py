@@ -90,7 +90,11 @@ class World:
     def firm_view(
         self, arrival: np.ndarray, backlog: np.ndarray, schedule: DisruptionSchedule
     ) -> FirmView:
-        """What the firm sees when orders arrive at ``arrival`` with ``backlog`` ahead of each."""
+        """What the firm sees when orders arrive at ``arrival`` with ``backlog`` ahead of each.
+
+        Only disruptions that have started by the last arrival are in view; the view's methods
+        look at those under way at each order's own arrival.
+        """
         return FirmView(
             arrival=arrival,
             backlog=backlog,
@@ -98,7 +102,7 @@ class World:
             carrier=self.carrier,
             roster=self.planned_roster,
             mean_pick_hours=self.pick_minutes.mean / 60.0,
-            known_disruptions=schedule,
+            known_disruptions=schedule.started_by(float(arrival.max(initial=0.0))),
         )
 
 

@@ -134,7 +134,6 @@ class Ledger:
     shipping_cost_sum: float = 0.0
     revenue_sum: float = 0.0
     profit_sum: float = 0.0
-    disruptions: int = 0
     new_customers: int = 0
     weekly: WeeklySeries = field(default_factory=lambda: WeeklySeries(1))
     lateness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))

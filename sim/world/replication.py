@@ -1,9 +1,11 @@
 """One replication of one strategy: SimPy schedules days, each event carries arrays of orders.
 
-The environment has three processes: at the start of each day the day's orders arrive as one
-batch (picked exactly by the FIFO recursion, quoted, shipped on the next truck, handed to the
-carrier); at the end of each day the day's deliveries are judged and booked; disruptions start
-and end. Memory holds only the parcels in flight and the ledger's fixed-size totals.
+The environment has two processes: at the start of each day the day's orders arrive as one
+batch (new customers' and returning customers', picked exactly by the FIFO recursion, quoted,
+shipped on the next truck, handed to the carrier); at the end of each day the day's deliveries
+are judged, customers learn from them and the ledger books them. Disruptions are drawn once per
+replication and act through the roster and the carrier. Memory holds only the parcels in
+flight, the customer arrays and the ledger's fixed-size totals.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import simpy
 
 from sim.errors import ExperimentError
 from sim.model.customers import CustomerBase
-from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import PromiseStrategy, check_quote
 from sim.model.warehouse import PickingQueue
 from sim.world.build import DayDraws, Streams, World
@@ -40,7 +41,15 @@ class Parcels:
     customer: np.ndarray
 
     def take(self, index: np.ndarray) -> Parcels:
+        """The parcels at positions ``index``."""
         return Parcels(*(getattr(self, f)[index] for f in self.__slots__))
+
+    @classmethod
+    def concat(cls, batches: list[Parcels]) -> Parcels:
+        """All parcels of ``batches`` as one batch."""
+        if len(batches) == 1:
+            return batches[0]
+        return cls(*(np.concatenate([getattr(b, f) for b in batches]) for f in cls.__slots__))
 
 
 class OrderRecords:
@@ -205,9 +214,7 @@ def simulate(
             yield env.timeout((day + 1) * 24.0 - env.now)
             batches = in_flight.pop(day, [])
             if batches:
-                parcels = batches[0] if len(batches) == 1 else Parcels(*(
-                    np.concatenate([getattr(b, f) for b in batches]) for f in Parcels.__slots__
-                ))
+                parcels = Parcels.concat(batches)
                 luck = None
                 if customers is not None:
                     luck = streams(f"customers:{day}").random((parcels.arrival.size, 3))
@@ -223,7 +230,6 @@ def simulate(
 
     env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier")))
     env.process(delivery_days())
-    env.process(_disruptions(env, schedule, ledger))
     env.run()
     return ledger
 
@@ -264,11 +270,3 @@ def _by_day(times: np.ndarray):
     days, first = np.unique(day[order], return_index=True)
     ends = [*first[1:].tolist(), order.size]
     return ((d, order[a:b]) for d, a, b in zip(days.tolist(), first.tolist(), ends))
-
-
-def _disruptions(env: simpy.Environment, schedule: DisruptionSchedule, ledger: Ledger):
-    """Mark the start and end of each disruption (their effects are in roster and carrier)."""
-    for start in np.sort(schedule.start):
-        if start > env.now:
-            yield env.timeout(start - env.now)
-        ledger.disruptions += 1
