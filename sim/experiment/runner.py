@@ -15,6 +15,7 @@ from sim.experiment.manifest import build_manifest
 from sim.experiment.statistics import paired_differences, summarize
 from sim.experiment.tasks import ReplicationTask, prepare_world, run_replication
 from sim.scenario.spec import Scenario
+from sim.world import build_strategies
 from sim.world.ledger import METRICS, SATISFACTION_BINS
 
 __all__ = ["Results", "run"]
@@ -80,7 +81,7 @@ def run(
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise ExperimentError(f"'workers' must be >= 1, got {workers}")
-    prepare_world(scenario)  # bad strategies fail here, once, before any worker starts
+    build_strategies(scenario, prepare_world(scenario))  # bad strategies fail here, once
     tasks = [ReplicationTask(scenario, r, root) for r in range(n)]
     outcomes = []
     for outcome in map_unordered(run_replication, tasks, workers=workers):

@@ -33,22 +33,26 @@ class ReplicationOutcome:
     weekly: list[dict[str, np.ndarray | str | int]]
 
 
-_WORLDS: dict[str, tuple[World, dict]] = {}
+_WORLDS: dict[str, World] = {}
 
 
-def prepare_world(scenario: Scenario) -> tuple[World, dict]:
-    """The world and strategies of ``scenario``, built once per process."""
+def prepare_world(scenario: Scenario) -> World:
+    """The world of ``scenario``, built once per process (it holds no state between runs)."""
     key = scenario.model_dump_json()
     if key not in _WORLDS:
-        world = build_world(scenario)
         _WORLDS.clear()
-        _WORLDS[key] = (world, build_strategies(scenario, world))
+        _WORLDS[key] = build_world(scenario)
     return _WORLDS[key]
 
 
 def run_replication(task: ReplicationTask) -> ReplicationOutcome:
-    """Run every strategy of the task's scenario once, with common random numbers."""
-    world, strategies = prepare_world(task.scenario)
+    """Run every strategy of the task's scenario once, with common random numbers.
+
+    Strategies are built afresh for each replication, so one that keeps state (a rule that
+    learns from past lead times) starts each replication the same, whatever worker runs it.
+    """
+    world = prepare_world(task.scenario)
+    strategies = build_strategies(task.scenario, world)
     streams = replication_streams(task.seed, task.replication)
     rows = []
     histograms = {}

@@ -91,3 +91,24 @@ def test_run_overloaded_warehouse_is_an_error():
     )
     with pytest.raises(ExperimentError, match="falls behind for good"):
         sim.run(overloaded, replications=2, workers=1)
+
+
+def test_run_stateful_strategy_gives_identical_numbers_on_any_worker_count(tmp_path, monkeypatch):
+    (tmp_path / "stateful_rule.py").write_text(
+        "import numpy as np\n"
+        "from sim import Quote\n"
+        "class Drifting:\n"
+        "    def __init__(self):\n"
+        "        self.batches = 0\n"
+        "    def quote(self, view):\n"
+        "        self.batches += 1\n"
+        "        days = 1 + self.batches % 5\n"
+        "        due = view.promise_day_end(view.calendar.nth_delivery_day(view.order_day, days))\n"
+        "        return Quote(due, due, np.zeros(due.size, dtype=int))\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rule = [{"name": "drift", "kind": "custom", "path": "stateful_rule:Drifting"}]
+    scenario = small_scenario(strategies=rule, baseline=None)
+    one = sim.run(scenario, replications=4, workers=1)
+    two = sim.run(scenario, replications=4, workers=2)
+    pd.testing.assert_frame_equal(one.replications, two.replications)
