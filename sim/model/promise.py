@@ -1,14 +1,16 @@
 """Promise strategies: given an order and what the firm can see, quote a date and pick a service.
 
-A strategy is any object with ``quote(orders, view) -> Quote`` working on a whole batch of
-orders at once. The built-ins cover the seeds' cases; users write their own in Python and name
-them in a scenario as ``package.module:Name`` (see :func:`strategy_from_spec`).
+A strategy is any object with ``quote(view) -> Quote`` working on a whole batch of orders at
+once; if it also has ``observe(deliveries)``, the world tells it each evening what it delivered
+that day (:class:`Deliveries`), so a rule can learn. The built-ins cover the seeds' cases;
+users write their own in Python and name them in a scenario as ``package.module:Name``.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -19,7 +21,9 @@ from sim.model.carrier import Carrier
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.warehouse import Roster
 from sim.scenario.spec import (
+    AdaptiveStrategy,
     BufferStrategy,
+    ControlledStrategy,
     CustomStrategy,
     QuantileStrategy,
     StrategySpec,
@@ -27,7 +31,10 @@ from sim.scenario.spec import (
 )
 
 __all__ = [
+    "Adaptive",
     "Buffer",
+    "Controlled",
+    "Deliveries",
     "FirmView",
     "PromiseStrategy",
     "Quantile",
@@ -89,6 +96,16 @@ class FirmView:
         return self.calendar.end_of_delivery_day(day)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Deliveries:
+    """Orders delivered on one day, as the firm learns of them: when ordered and delivered."""
+
+    day: int
+    ordered: np.ndarray
+    delivered: np.ndarray
+    lead_business_days: np.ndarray
+
+
 @runtime_checkable
 class PromiseStrategy(Protocol):
     """Anything that quotes a batch of orders."""
@@ -141,6 +158,64 @@ class Quantile:
         return Quote(due, due, np.full(due.size, self.service))
 
 
+@dataclass(frozen=True, slots=True)
+class Controlled:
+    """Commit to a truck the firm controls, then an honest carrier window between two quantiles.
+
+    ``dispatch_days`` trucks after the first one the order could catch is the dispatch the
+    firm commits to; the window runs from the ``low`` to the ``high`` quantile of transit from
+    that truck, with the disruptions and peaks the firm knows of.
+    """
+
+    dispatch_days: int
+    low: float
+    high: float
+    service: int
+
+    def quote(self, view: FirmView) -> Quote:
+        trucks = view.calendar.truck_times
+        first = np.searchsorted(trucks, view.arrival, side="left")
+        committed = trucks[np.minimum(first + self.dispatch_days, trucks.size - 1)]
+        ends = []
+        for p in (self.low, self.high):
+            arrival = view.calendar.deliver(committed, view.transit_quantile(self.service, p,
+                                                                             committed))
+            ends.append(view.promise_day_end(np.floor(arrival / 24.0).astype(np.int64)))
+        return Quote(ends[0], ends[1], np.full(committed.size, self.service))
+
+
+@dataclass
+class Adaptive:
+    """Quote the ``p``-quantile of the lead times delivered over the last ``memory_days``."""
+
+    p: float
+    memory_days: int
+    initial_days: float
+    service: int
+    _seen: deque = field(default_factory=deque, repr=False)
+
+    def observe(self, deliveries: Deliveries) -> None:
+        """Remember the day's realised lead times, forgetting those past the memory."""
+        self._seen.append((deliveries.day, deliveries.lead_business_days))
+        while self._seen and self._seen[0][0] <= deliveries.day - self.memory_days:
+            self._seen.popleft()
+
+    @property
+    def quoted_days(self) -> float:
+        """Business days quoted now: the quantile of what was recently delivered."""
+        if not self._seen:
+            return self.initial_days
+        return float(np.quantile(np.concatenate([lead for _, lead in self._seen]), self.p))
+
+    def quote(self, view: FirmView) -> Quote:
+        clock = view.calendar
+        arrival = clock.from_business(clock.to_business(view.arrival) + self.quoted_days)
+        due = view.promise_day_end(np.floor(arrival / 24.0).astype(np.int64))
+        due = np.where(due < arrival, view.promise_day_end(
+            clock.nth_delivery_day(np.floor(arrival / 24.0).astype(np.int64), 1)), due)
+        return Quote(due, due, np.full(due.size, self.service))
+
+
 def strategy_from_spec(spec: StrategySpec, carrier: Carrier) -> PromiseStrategy:
     """Build the strategy a scenario entry describes."""
     if isinstance(spec, BufferStrategy):
@@ -150,6 +225,12 @@ def strategy_from_spec(spec: StrategySpec, carrier: Carrier) -> PromiseStrategy:
         return Tight(carrier.services[service].nominal_days, service)
     if isinstance(spec, QuantileStrategy):
         return Quantile(spec.p, carrier.index(spec.service))
+    if isinstance(spec, ControlledStrategy):
+        return Controlled(
+            spec.dispatch_days, spec.transit_low, spec.transit_high, carrier.index(spec.service)
+        )
+    if isinstance(spec, AdaptiveStrategy):
+        return Adaptive(spec.p, spec.memory_days, spec.initial_days, carrier.index(spec.service))
     if isinstance(spec, CustomStrategy):
         return load_custom(spec.path, spec.params)
     raise StrategyError(f"unknown strategy kind {type(spec).__name__}")  # pragma: no cover

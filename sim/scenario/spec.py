@@ -25,9 +25,11 @@ from sim.scenario.base import (
 from sim.scenario.distributions import Distribution
 
 __all__ = [
+    "AdaptiveStrategy",
     "BufferStrategy",
     "Calendar",
     "Carrier",
+    "ControlledStrategy",
     "CustomStrategy",
     "Customers",
     "Demand",
@@ -346,6 +348,51 @@ class QuantileStrategy(_Strategy):
     service: str = Field(description="Service level every order ships by.")
 
 
+class ControlledStrategy(_Strategy):
+    """Promise firmly what you control, an honest window for what you only influence.
+
+    The second seed's rule: commit to dispatch within ``dispatch_days`` business days (the
+    warehouse is the firm's own), then add the carrier's transit between two quantiles as the
+    window. The firm over-delivers only on the part it controls, by dispatching sooner.
+    """
+
+    kind: Literal["controlled"] = Field(description="Which rule: 'controlled'.")
+    dispatch_days: int = Field(
+        default=1, ge=0, le=30,
+        description="Trucks after the first one the firm commits to ship by (0: the next truck).",
+    )
+    transit_low: float = Field(
+        default=0.5, gt=0, lt=1, description="Quantile of transit at which the window opens."
+    )
+    transit_high: float = Field(
+        default=0.95, gt=0, lt=1, description="Quantile of transit at which the window closes."
+    )
+    service: str = Field(description="Service level every order ships by.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ControlledStrategy:
+        if self.transit_high < self.transit_low:
+            raise ValueError(
+                "'transit_high' must be >= 'transit_low', "
+                f"got {self.transit_low}..{self.transit_high}"
+            )
+        return self
+
+
+class AdaptiveStrategy(_Strategy):
+    """Quote a quantile of the lead times the firm has recently delivered (learns its quote)."""
+
+    kind: Literal["adaptive"] = Field(description="Which rule: 'adaptive'.")
+    p: float = Field(gt=0, lt=1, description="Quantile of recent lead times quoted.")
+    memory_days: int = Field(
+        default=28, ge=1, le=3650, description="Deliveries of the last this many days count."
+    )
+    initial_days: float = Field(
+        default=3.0, ge=0, le=365, description="Business days quoted before any delivery is seen."
+    )
+    service: str = Field(description="Service level every order ships by.")
+
+
 class CustomStrategy(_Strategy):
     """A strategy written in Python, named as 'package.module:Name'."""
 
@@ -360,7 +407,12 @@ class CustomStrategy(_Strategy):
 
 
 StrategySpec = Annotated[
-    BufferStrategy | TightStrategy | QuantileStrategy | CustomStrategy,
+    BufferStrategy
+    | TightStrategy
+    | QuantileStrategy
+    | ControlledStrategy
+    | AdaptiveStrategy
+    | CustomStrategy,
     Field(discriminator="kind"),
 ]
 

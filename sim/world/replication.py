@@ -18,7 +18,7 @@ import simpy
 
 from sim.errors import ExperimentError
 from sim.model.customers import CustomerBase
-from sim.model.promise import PromiseStrategy, check_quote
+from sim.model.promise import Deliveries, PromiseStrategy, check_quote
 from sim.model.warehouse import PickingQueue
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import Ledger, WeeklySeries
@@ -157,6 +157,7 @@ def simulate(
     returning: dict[int, list[np.ndarray]] = defaultdict(list)
     n_services = len(world.carrier.services)
     clock = world.calendar.to_business
+    observe = getattr(strategy, "observe", None)
     state = {"ordering": True}
 
     def order_days(demand_rng, warehouse_rng, carrier_rng):
@@ -219,6 +220,9 @@ def simulate(
                 if customers is not None:
                     luck = streams(f"customers:{day}").random((parcels.arrival.size, 3))
                 referrals, warnings = judge(world, parcels, ledger, customers=customers, luck=luck)
+                if observe is not None:
+                    observe(Deliveries(day, parcels.arrival, parcels.delivered,
+                                       clock(parcels.delivered) - parcels.ordered_b))
                 if customers is not None:
                     reputation.update(referrals, warnings, parcels.arrival.size)
                     _schedule_returning(customers, parcels.customer, returning, world.days)

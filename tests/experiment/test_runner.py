@@ -112,3 +112,22 @@ def test_run_stateful_strategy_gives_identical_numbers_on_any_worker_count(tmp_p
     one = sim.run(scenario, replications=4, workers=1)
     two = sim.run(scenario, replications=4, workers=2)
     pd.testing.assert_frame_equal(one.replications, two.replications)
+
+
+def test_run_on_two_workers_from_a_script_on_stdin():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "from factories import small_scenario\n"
+        "import sim\n"
+        "r = sim.run(small_scenario(), replications=2, workers=2)\n"
+        "print(len(r.replications))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                         cwd=root, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "6"
