@@ -286,7 +286,7 @@ BAD_VALUES = {
     "unknown strategy kind": (
         changed("strategies.0.kind", "teleport"),
         r": strategies\[0\]: Input tag 'teleport' found using 'kind' does not match any of the "
-        r"expected tags: 'buffer', 'tight', 'quantile', 'custom'$",
+        r"expected tags: 'buffer', 'tight', 'quantile', 'controlled', 'adaptive', 'custom'$",
     ),
     "unknown baseline": (
         changed("baseline", "nobody"),
