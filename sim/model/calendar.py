@@ -46,6 +46,7 @@ class BusinessCalendar:
     _delivery_days: np.ndarray = field(init=False, repr=False)
     _delivered_before: np.ndarray = field(init=False, repr=False)
     _trucks: np.ndarray = field(init=False, repr=False)
+    _months: np.ndarray = field(init=False, repr=False)
 
     @classmethod
     def build(
@@ -104,6 +105,9 @@ class BusinessCalendar:
         object.__setattr__(self, "_delivery_days", delivery_days)
         object.__setattr__(self, "_delivered_before", cumulative)
         object.__setattr__(self, "_trucks", trucks)
+        dates = np.datetime64(self.start, "D") + np.arange(self.working.size)
+        months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        object.__setattr__(self, "_months", months)
 
     @property
     def days(self) -> int:
@@ -114,6 +118,11 @@ class BusinessCalendar:
     def truck_times(self) -> np.ndarray:
         """Departure time of every truck, in hours."""
         return self._trucks
+
+    @property
+    def months(self) -> np.ndarray:
+        """Calendar month (1-12) of every simulated day."""
+        return self._months
 
     def date_of(self, day: int) -> dt.date:
         """The calendar date of simulated day ``day``."""

@@ -41,7 +41,7 @@ class DisruptionSchedule:
     ) -> DisruptionSchedule:
         """Events of each kind over ``days`` days: Poisson counts, uniform starts in season."""
         rows: list[tuple] = []
-        months = np.array([calendar.date_of(d).month for d in range(days)])
+        months = calendar.months[:days]
         for spec in specs:
             season = sorted(set(spec.months or range(1, 13)))
             allowed = np.flatnonzero(np.isin(months, season))

@@ -111,8 +111,9 @@ def judge(
     measured = parcels.arrival >= world.warmup_days * 24.0
     if not np.any(measured):
         return talk
-    p = parcels.take(measured) if not np.all(measured) else parcels
+    p = parcels.take(measured)
     lateness, early, satisfaction = lateness[measured], early[measured], satisfaction[measured]
+    delivered_b = delivered_b[measured]
     shipping = world.carrier.costs[p.service]
     money = world.economics
     revenue = np.full(lateness.size, money.price)
@@ -130,7 +131,7 @@ def judge(
         np.floor(p.delivered / (7 * 24.0)).astype(np.int64),
         satisfaction=satisfaction,
         expected_lead=p.expected_b - p.ordered_b,
-        actual_lead=delivered_b[measured] - p.ordered_b,
+        actual_lead=delivered_b - p.ordered_b,
         kept=(lateness <= 0).astype(float),
         revenue=revenue,
         profit=profit,
