@@ -24,6 +24,8 @@ __all__ = ["Results", "run"]
 OUTCOMES = [m for m in METRICS if m != "orders"]
 #: Metrics that exist only when customers have memory.
 CUSTOMER_METRICS = ("new_customers", "lifetime_value")
+#: Metrics that exist only with a market.
+MARKET_METRICS = ("market_share", "conversion")
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,10 +93,10 @@ def run(
     outcomes.sort(key=lambda o: o.replication)
     table = pd.DataFrame([row for o in outcomes for row in o.rows])
     table["orders"] = table["orders"].astype("int64")
-    outcomes_measured = OUTCOMES
-    if scenario.customers is None:
-        table = table.drop(columns=list(CUSTOMER_METRICS))
-        outcomes_measured = [m for m in OUTCOMES if m not in CUSTOMER_METRICS]
+    absent = [*(CUSTOMER_METRICS if scenario.customers is None else ()),
+              *(MARKET_METRICS if scenario.market is None else ())]
+    table = table.drop(columns=absent)
+    outcomes_measured = [m for m in OUTCOMES if m not in absent]
     confidence = scenario.experiment.confidence
     histograms = {
         s.name: np.sum([o.satisfaction_hist[s.name] for o in outcomes], axis=0)

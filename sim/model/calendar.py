@@ -177,6 +177,14 @@ class BusinessCalendar:
         )
         return self._delivery_days[index]
 
+    def shift_delivery_day(self, day: np.ndarray, n: np.ndarray | int) -> np.ndarray:
+        """The delivery day ``n`` delivery days from delivery day ``day`` (``n`` may be negative).
+
+        Clipped to the calendar's first and last delivery days.
+        """
+        index = self._delivered_before[np.asarray(day, dtype=np.int64)] + np.asarray(n)
+        return self._delivery_days[np.clip(index, 0, self._delivery_days.size - 1)]
+
     def end_of_delivery_day(self, day: np.ndarray) -> np.ndarray:
         """The time a promise for ``day`` expires: the close of that day's delivery hours."""
         return np.asarray(day, dtype=float) * 24.0 + self.delivery_close

@@ -41,12 +41,22 @@ class Behaviour:
     disappointed_threshold: float = 0.0
     referral_probability: float = 0.10
     warning_probability: float = 0.15
+    pushback_share: float = 0.0
+    pushback_early_days: float = 1.0
+    pushback_patience: int = 2
+    pushback_step_days: int = 1
+    pushback_max_cut_days: int = 3
+    pushback_refusal_cost: float = 1.0
 
     @classmethod
     def from_spec(cls, spec: CustomersSpec) -> Behaviour:
         """The behaviour a scenario's ``customers`` section describes."""
         wom = spec.word_of_mouth
-        values = spec.model_dump(exclude={"word_of_mouth"})
+        values = spec.model_dump(exclude={"word_of_mouth", "pushback"})
+        if spec.pushback is not None:
+            values.update(
+                {f"pushback_{k}": v for k, v in spec.pushback.model_dump().items()}
+            )
         return cls(
             **values,
             delighted_threshold=wom.delighted_threshold,
@@ -66,14 +76,18 @@ class Behaviour:
                 -np.inf if self.churn_base == 0 else np.inf),
             self.churn_sensitivity, self.delighted_threshold, self.disappointed_threshold,
             self.referral_probability, self.warning_probability,
+            self.pushback_early_days, self.pushback_patience, self.pushback_step_days,
+            self.pushback_max_cut_days, self.pushback_refusal_cost,
         ])
 
 
 @numba.njit(cache=True)
 def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, delivered, luck,
-                    p, trust, learned, memory, padded, active, next_purchase):
+                    p, trust, learned, memory, padded, active, next_purchase,
+                    business, early_run, cut):
     referrals = 0
     warnings = 0
+    refusals = 0
     for j in range(ids.size):
         c = ids[j]
         if np.isnan(learned[c]):
@@ -87,6 +101,18 @@ def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, del
         else:
             trust[c] -= p[2] * trust[c]
         s = satisfaction[j]
+        if business[c]:
+            if earliness[j] >= p[15]:
+                early_run[c] += 1
+                if early_run[c] >= p[16]:
+                    early_run[c] = 0
+                    if cut[c] + p[17] <= p[18]:
+                        cut[c] += p[17]
+                    else:
+                        s -= p[19]
+                        refusals += 1
+            else:
+                early_run[c] = 0
         memory[c] = (1.0 - p[6]) * memory[c] + p[6] * s
         talks = luck[j, 2]
         if s >= p[11]:
@@ -104,7 +130,7 @@ def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, del
             next_purchase[c] = delivered[j] - math.log1p(-luck[j, 1]) / rate
         else:
             next_purchase[c] = np.inf
-    return referrals, warnings
+    return referrals, warnings, refusals
 
 
 class CustomerBase:
@@ -120,11 +146,20 @@ class CustomerBase:
         self.padded = np.empty(capacity, dtype=np.int64)
         self.active = np.empty(capacity, dtype=bool)
         self.next_purchase = np.empty(capacity)
+        self.firm = np.empty(capacity, dtype=np.int64)
+        self.business = np.empty(capacity, dtype=bool)
+        self.early_run = np.empty(capacity, dtype=np.int64)
+        self.cut = np.empty(capacity)
+        self.refusals = 0
 
-    _ARRAYS = ("trust", "learned", "memory", "padded", "active", "next_purchase")
+    _ARRAYS = ("trust", "learned", "memory", "padded", "active", "next_purchase", "firm",
+               "business", "early_run", "cut")
 
-    def add(self, n: int) -> np.ndarray:
-        """Ids of ``n`` new customers, who trust promises as new customers do."""
+    def add(self, n: int, *, business: np.ndarray | None = None) -> np.ndarray:
+        """Ids of ``n`` new customers, who trust promises as new customers do.
+
+        ``business`` marks those in the negotiating segment (none if omitted).
+        """
         needed = self.size + n
         if needed > self.trust.size:
             capacity = max(needed, 2 * self.trust.size)
@@ -140,8 +175,40 @@ class CustomerBase:
         self.padded[ids] = 0
         self.active[ids] = True
         self.next_purchase[ids] = np.inf
+        self.firm[ids] = -1
+        self.business[ids] = False if business is None else business
+        self.early_run[ids] = 0
+        self.cut[ids] = 0.0
         self.size = needed
         return ids
+
+    def join(self, ids: np.ndarray, firm: int) -> None:
+        """Customers ``ids`` buy from ``firm``; those coming from another firm start afresh.
+
+        A switcher knows nothing yet of the new firm: trust as a new customer's, no learned
+        lead time, no padding remembered, no negotiated cut, neutral remembered satisfaction.
+        """
+        ids = np.asarray(ids, dtype=np.int64)
+        moved = ids[(self.firm[ids] != firm) & (self.firm[ids] >= 0)]
+        self.trust[moved] = self.behaviour.initial_trust
+        self.learned[moved] = np.nan
+        self.memory[moved] = 0.0
+        self.padded[moved] = 0
+        self.early_run[moved] = 0
+        self.cut[moved] = 0.0
+        self.firm[ids] = firm
+
+    def tighten(
+        self, ids: np.ndarray, latest_day: np.ndarray, floor_day: np.ndarray, calendar
+    ) -> np.ndarray:
+        """Delivery days of quotes ending on ``latest_day`` after each customer's negotiated cut.
+
+        The cut moves the day back by whole delivery days, never before ``floor_day`` and
+        never later than the quote itself: pushback only ever shortens a quote.
+        """
+        cut = self.cut[ids].astype(np.int64)
+        shortened = calendar.shift_delivery_day(latest_day, -cut)
+        return np.minimum(latest_day, np.maximum(shortened, floor_day))
 
     def expected_lead(self, ids: np.ndarray, promise_lead: np.ndarray) -> np.ndarray:
         """Business days each customer expects: trust x promise + (1 - trust) x learned."""
@@ -167,7 +234,7 @@ class CustomerBase:
         ``luck`` holds three uniforms per delivery: leaving, the gap to the next purchase,
         talking.
         """
-        return _after_delivery(
+        referrals, warnings, refusals = _after_delivery(
             np.ascontiguousarray(ids, dtype=np.int64),
             np.ascontiguousarray(promise_lead, dtype=float),
             np.ascontiguousarray(actual_lead, dtype=float),
@@ -182,7 +249,12 @@ class CustomerBase:
             self.padded,
             self.active,
             self.next_purchase,
+            self.business,
+            self.early_run,
+            self.cut,
         )
+        self.refusals += refusals
+        return referrals, warnings
 
     @property
     def active_count(self) -> int:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.scenario.spec import Choice as ChoiceSpec
+
 __all__ = ["LogitChoice", "promise_coefficient"]
 
 #: Cui, Lu, Sun & Golden (2024), field experiment: promising one day faster raised sales 0.73%.
@@ -39,6 +41,34 @@ class LogitChoice:
     price: float = 0.0
     reputation: float = 1.0
     outside: float = 0.0
+    free_days: float = 0.0
+    loyalty: float = 0.0
+    loyalty_per_satisfaction: float = 0.0
+
+    @classmethod
+    def from_spec(cls, spec: ChoiceSpec) -> LogitChoice:
+        """The choice a scenario's ``market.choice`` describes."""
+        return cls(
+            promise=spec.promise_per_day,
+            price=spec.price_per_unit,
+            reputation=spec.reputation,
+            outside=spec.outside,
+            free_days=spec.promise_free_days,
+            loyalty=spec.loyalty,
+            loyalty_per_satisfaction=spec.loyalty_per_satisfaction,
+        )
+
+    def loyalty_bonus(self, current: np.ndarray, remembered: np.ndarray, firms: int) -> np.ndarray:
+        """Utility, shape ``(orders, firms)``, each customer adds to the firm they buy from now.
+
+        ``current`` is that firm's index (-1: none yet), ``remembered`` their remembered
+        satisfaction: the delighted stay, the let-down switch.
+        """
+        bonus = np.zeros((current.size, firms))
+        has = current >= 0
+        rows = np.flatnonzero(has)
+        bonus[rows, current[has]] = self.loyalty + self.loyalty_per_satisfaction * remembered[has]
+        return bonus
 
     def probabilities(
         self,
@@ -46,18 +76,22 @@ class LogitChoice:
         *,
         price: np.ndarray | None = None,
         reputation: np.ndarray | None = None,
+        bonus: np.ndarray | None = None,
     ) -> np.ndarray:
         """Choice probabilities, shape ``(orders, firms + 1)``; column 0 is buying nowhere.
 
         ``promised_days`` has shape ``(orders, firms)`` (or ``(firms,)`` for one customer);
-        ``price`` and ``reputation`` broadcast against it.
+        ``price``, ``reputation`` and ``bonus`` (extra utility) broadcast against it. Days up
+        to ``free_days`` cost nothing.
         """
         days = np.atleast_2d(np.asarray(promised_days, dtype=float))
-        utility = self.promise * days
+        utility = self.promise * np.maximum(days - self.free_days, 0.0)
         if price is not None:
             utility = utility + self.price * np.asarray(price, dtype=float)
         if reputation is not None:
             utility = utility + self.reputation * np.asarray(reputation, dtype=float)
+        if bonus is not None:
+            utility = utility + bonus
         outside = np.full((utility.shape[0], 1), self.outside)
         utility = np.concatenate([outside, utility], axis=1)
         utility -= utility.max(axis=1, keepdims=True)

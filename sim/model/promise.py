@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -41,6 +41,7 @@ __all__ = [
     "Quote",
     "Tight",
     "strategy_from_spec",
+    "uses_backlog",
 ]
 
 
@@ -108,7 +109,12 @@ class Deliveries:
 
 @runtime_checkable
 class PromiseStrategy(Protocol):
-    """Anything that quotes a batch of orders."""
+    """Anything that quotes a batch of orders.
+
+    A strategy whose quote never reads ``view.backlog`` may say so with a class attribute
+    ``uses_backlog = False``: in a market its quotes are then made once a day, not at every
+    refresh, with the same result and far faster.
+    """
 
     def quote(self, view: FirmView) -> Quote:
         """The quote for every order of the batch the view describes."""
@@ -118,6 +124,8 @@ class PromiseStrategy(Protocol):
 @dataclass(frozen=True, slots=True)
 class Buffer:
     """Quote a window of ``min_days``..``max_days`` business days; ship by ``service``."""
+
+    uses_backlog: ClassVar[bool] = False
 
     min_days: int
     max_days: int
@@ -134,6 +142,8 @@ class Buffer:
 class Tight:
     """Quote the service's nominal business days from the next truck (the competitor's rule)."""
 
+    uses_backlog: ClassVar[bool] = False
+
     nominal_days: int
     service: int
 
@@ -146,6 +156,8 @@ class Tight:
 @dataclass(frozen=True, slots=True)
 class Quantile:
     """Quote the day by which the order arrives with probability ``p``, as the firm predicts it."""
+
+    uses_backlog: ClassVar[bool] = True
 
     p: float
     service: int
@@ -167,6 +179,8 @@ class Controlled:
     that truck, with the disruptions and peaks the firm knows of.
     """
 
+    uses_backlog: ClassVar[bool] = False
+
     dispatch_days: int
     low: float
     high: float
@@ -187,6 +201,8 @@ class Controlled:
 @dataclass
 class Adaptive:
     """Quote the ``p``-quantile of the lead times delivered over the last ``memory_days``."""
+
+    uses_backlog: ClassVar[bool] = False
 
     p: float
     memory_days: int
@@ -214,6 +230,11 @@ class Adaptive:
         due = np.where(due < arrival, view.promise_day_end(
             clock.nth_delivery_day(np.floor(arrival / 24.0).astype(np.int64), 1)), due)
         return Quote(due, due, np.full(due.size, self.service))
+
+
+def uses_backlog(strategy: PromiseStrategy) -> bool:
+    """Whether ``strategy``'s quote may depend on the backlog (assumed, unless it says not)."""
+    return bool(getattr(strategy, "uses_backlog", True))
 
 
 def strategy_from_spec(spec: StrategySpec, carrier: Carrier) -> PromiseStrategy:

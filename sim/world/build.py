@@ -12,14 +12,15 @@ from sim.model.carrier import Carrier
 from sim.model.customers import Behaviour, Reputation
 from sim.model.demand import DemandModel
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
+from sim.model.market import LogitChoice
 from sim.model.promise import FirmView, PromiseStrategy, strategy_from_spec
 from sim.model.satisfaction import Disconfirmation
 from sim.model.warehouse import Roster
 from sim.scenario.base import clock_hours
 from sim.scenario.distributions import Distribution
-from sim.scenario.spec import Disruption, Economics, Scenario, WordOfMouth
+from sim.scenario.spec import Disruption, Economics, Scenario, Shift, StrategySpec, WordOfMouth
 
-__all__ = ["COMPONENTS", "DayDraws", "World", "build_world"]
+__all__ = ["COMPONENTS", "DayDraws", "MarketSetup", "Rival", "World", "build_world"]
 
 #: Named random streams, one per model component (common random numbers across strategies).
 COMPONENTS = ("demand", "warehouse", "carrier", "disruptions")
@@ -34,6 +35,25 @@ class DayDraws:
     arrival: np.ndarray
     pick_hours: np.ndarray
     luck: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Rival:
+    """A competitor: its name, how it promises, its price and its warehouse shifts."""
+
+    name: str
+    strategy: StrategySpec
+    price: float
+    shifts: tuple[tuple[float, float, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSetup:
+    """The competitors and how prospects choose between the firms (see ``Market``)."""
+
+    choice: LogitChoice
+    rivals: tuple[Rival, ...]
+    refresh_hours: float
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -53,6 +73,7 @@ class World:
     economics: Economics
     behaviour: Behaviour | None = None
     word_of_mouth: WordOfMouth | None = None
+    market: MarketSetup | None = None
 
     def draw_day(
         self, day: int, demand_rng, warehouse_rng, carrier_rng, *, scale: float = 1.0
@@ -88,9 +109,16 @@ class World:
         return Roster.from_shifts(self.calendar, self.shifts, outages=schedule.outages)
 
     def firm_view(
-        self, arrival: np.ndarray, backlog: np.ndarray, schedule: DisruptionSchedule
+        self,
+        arrival: np.ndarray,
+        backlog: np.ndarray,
+        schedule: DisruptionSchedule,
+        *,
+        roster: Roster | None = None,
     ) -> FirmView:
         """What the firm sees when orders arrive at ``arrival`` with ``backlog`` ahead of each.
+
+        ``roster`` is the firm's planned roster (the scenario's warehouse if omitted).
 
         Only disruptions that have started by the last arrival are in view; the view's methods
         look at those under way at each order's own arrival.
@@ -100,10 +128,30 @@ class World:
             backlog=backlog,
             calendar=self.calendar,
             carrier=self.carrier,
-            roster=self.planned_roster,
+            roster=self.planned_roster if roster is None else roster,
             mean_pick_hours=self.pick_minutes.mean / 60.0,
             known_disruptions=schedule.started_by(float(arrival.max(initial=0.0))),
         )
+
+
+def _shifts(shifts: list[Shift]) -> tuple[tuple[float, float, int], ...]:
+    return tuple((clock_hours(s.start), clock_hours(s.end), s.pickers) for s in shifts)
+
+
+def _market(scenario: Scenario) -> MarketSetup | None:
+    market = scenario.market
+    if market is None:
+        return None
+    rivals = tuple(
+        Rival(
+            name=c.name,
+            strategy=c.strategy,
+            price=scenario.economics.price if c.price is None else c.price,
+            shifts=_shifts(scenario.warehouse.shifts if c.shifts is None else c.shifts),
+        )
+        for c in market.competitors
+    )
+    return MarketSetup(LogitChoice.from_spec(market.choice), rivals, market.quote_refresh_hours)
 
 
 def build_world(scenario: Scenario) -> World:
@@ -111,9 +159,7 @@ def build_world(scenario: Scenario) -> World:
     calendar = BusinessCalendar.from_spec(scenario.horizon, scenario.calendar)
     customers = scenario.customers
     peaks = SeasonalPeaks.build(scenario.disruptions.peaks, calendar)
-    shifts = tuple(
-        (clock_hours(s.start), clock_hours(s.end), s.pickers) for s in scenario.warehouse.shifts
-    )
+    shifts = _shifts(scenario.warehouse.shifts)
     return World(
         days=scenario.horizon.days,
         warmup_days=scenario.horizon.warmup_days,
@@ -130,6 +176,7 @@ def build_world(scenario: Scenario) -> World:
         economics=scenario.economics,
         behaviour=None if customers is None else Behaviour.from_spec(customers),
         word_of_mouth=None if customers is None else customers.word_of_mouth,
+        market=_market(scenario),
     )
 
 

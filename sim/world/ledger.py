@@ -36,6 +36,8 @@ METRICS: dict[str, str] = {
     "profit_total": "profit of all measured orders",
     "new_customers": "customers acquired after the warm-up (with customer memory on)",
     "lifetime_value": "profit per customer acquired: profit_total / new_customers",
+    "market_share": "share of the market's sales the firm won (with a market)",
+    "conversion": "share of the market's prospects who bought from the firm (with a market)",
 }
 
 
@@ -51,9 +53,11 @@ WEEKLY: dict[str, str] = {
     "trust_mean": "mean trust of active customers at the week's end",
     "reputation": "reputation score at the week's end",
     "active_customers": "customers who have not left, at the week's end",
+    "market_share": "share of the market's sales placed that week the firm won",
 }
 
-_SUMMED = ("orders", "satisfaction", "expected_lead", "actual_lead", "kept", "revenue", "profit")
+_SUMMED = ("orders", "satisfaction", "expected_lead", "actual_lead", "kept", "revenue", "profit",
+           "won", "bought")
 _SNAPSHOT = ("trust_mean", "reputation", "active_customers")
 
 
@@ -71,6 +75,13 @@ class WeeklySeries:
         self.sums["orders"] += np.bincount(week, minlength=weeks)
         for name, value in values.items():
             self.sums[name] += np.bincount(week, weights=value, minlength=weeks)
+
+    def add_sales(self, week: np.ndarray, *, won: np.ndarray, bought: np.ndarray) -> None:
+        """Add the market's sales placed in ``week``: whether the firm won each, whether any did."""
+        weeks = self.sums["won"].size
+        week = np.minimum(week, weeks - 1)
+        self.sums["won"] += np.bincount(week, weights=won, minlength=weeks)
+        self.sums["bought"] += np.bincount(week, weights=bought, minlength=weeks)
 
     def snapshot(self, week: int, **values: float) -> None:
         """Record the state of the customer base at the end of ``week``."""
@@ -94,6 +105,7 @@ class WeeklySeries:
             "revenue": cut["revenue"],
             "profit": cut["profit"],
             **{k: v[first_week:last] for k, v in self.snapshots.items()},
+            "market_share": cut["won"] / np.where(cut["bought"] > 0, cut["bought"], np.nan),
         }
 
 
@@ -135,6 +147,9 @@ class Ledger:
     revenue_sum: float = 0.0
     profit_sum: float = 0.0
     new_customers: int = 0
+    prospects: int = 0
+    won: int = 0
+    bought: int = 0
     weekly: WeeklySeries = field(default_factory=lambda: WeeklySeries(1))
     lateness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
     earliness_hist: np.ndarray = field(default_factory=lambda: np.zeros(DAY_BINS.size - 1))
@@ -173,6 +188,13 @@ class Ledger:
         self.lead_time_hist += _bincount(lead_time, DAY_BINS)
         self.satisfaction_hist += _bincount(satisfaction, SATISFACTION_BINS)
 
+    def book_sales(self, week: np.ndarray, *, won: np.ndarray, bought: np.ndarray) -> None:
+        """Book measured prospects placed in ``week``: whether the firm won each, any firm did."""
+        self.prospects += won.size
+        self.won += int(np.count_nonzero(won))
+        self.bought += int(np.count_nonzero(bought))
+        self.weekly.add_sales(week, won=won, bought=bought)
+
     def metrics(self) -> dict[str, float]:
         """The per-replication metrics of :data:`METRICS`."""
         n = self.orders
@@ -197,4 +219,6 @@ class Ledger:
             "lifetime_value": (
                 self.profit_sum / self.new_customers if self.new_customers else float("nan")
             ),
+            "market_share": self.won / self.bought if self.bought else float("nan"),
+            "conversion": self.won / self.prospects if self.prospects else float("nan"),
         }

@@ -1,0 +1,190 @@
+"""One replication of a market: the firm and its competitors in the same world, prospects choosing.
+
+Each firm posts a quote from its own backlog, refreshed every ``refresh_hours`` (once a day
+when no firm's strategy reads the backlog: the same quotes, made faster); a prospect
+compares the posted quotes (promised business days, price, reputation, and loyalty to the
+firm they last bought from) and buys from one firm or none, by a multinomial logit. Every
+prospect's luck (pick time, carrier luck, choice draw) is drawn before the choice, so the
+same prospects meet every strategy of the firm (common random numbers) and market share
+emerges from the strategies. Each firm has its own warehouse queue, parcels, ledger and
+reputation; they share the calendar, the carrier and the disruptions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import numpy as np
+import simpy
+
+from sim.model.customers import CustomerBase
+from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_backlog
+from sim.world.build import DayDraws, Streams, World
+from sim.world.firm import (
+    Firm,
+    OrderRecords,
+    add_customers,
+    customer_luck,
+    merge_returning,
+    schedule_returning,
+    take_quote,
+)
+from sim.world.ledger import Ledger
+
+__all__ = ["simulate_market"]
+
+
+def simulate_market(
+    world: World,
+    strategy: PromiseStrategy,
+    streams: Streams,
+    *,
+    name: str = "strategy",
+    records: OrderRecords | None = None,
+) -> Ledger:
+    """Run the firm under ``strategy`` against the world's competitors; the firm's ledger.
+
+    ``records`` collects the firm's own orders.
+    """
+    market = world.market
+    if market is None:
+        raise ValueError("the world has no market")
+    env = simpy.Environment()
+    schedule = world.draw_disruptions(streams("disruptions"))
+    customers = CustomerBase(world.behaviour) if world.behaviour is not None else None
+    firms = [Firm(world, strategy, schedule, name=name, index=0, price=world.economics.price,
+                  customers=customers, records=records)]
+    for index, rival in enumerate(market.rivals, start=1):
+        firms.append(Firm(world, strategy_from_spec(rival.strategy, world.carrier), schedule,
+                          name=rival.name, index=index, price=rival.price, shifts=rival.shifts,
+                          customers=customers))
+    ledger = firms[0].ledger
+    returning: dict[int, list[np.ndarray]] = defaultdict(list)
+    segments = streams("segments") if customers is not None else None
+    state = {"ordering": True}
+
+    def order_days(demand_rng, warehouse_rng, carrier_rng, choice_rng):
+        for day in range(world.days):
+            yield env.timeout(day * 24.0 - env.now)
+            draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng)
+            customer = np.full(draws.arrival.size, -1, dtype=np.int64)
+            if customers is not None:
+                new = add_customers(customers, draws.arrival.size, segments)
+                draws, customer = merge_returning(
+                    world, draws, new, customers, returning.pop(day, []), warehouse_rng,
+                    carrier_rng,
+                )
+            if draws.arrival.size == 0:
+                continue
+            pick = _sell(world, firms, day, draws, customer, choice_rng.random(draws.arrival.size))
+            _book_sales(world, ledger, customers, draws.arrival, customer, pick)
+        state["ordering"] = False
+
+    def delivery_days():
+        day = 0
+        while state["ordering"] or any(f.in_flight for f in firms):
+            yield env.timeout((day + 1) * 24.0 - env.now)
+            for firm in firms:
+                stream = f"customers:{day}" if firm.index == 0 else f"customers:{firm.name}:{day}"
+                delivered = firm.close_day(day, customer_luck(streams, stream))
+                if delivered is not None:
+                    schedule_returning(customers, delivered, returning, world.days)
+            firms[0].snapshot(day)
+            day += 1
+
+    env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier"),
+                           streams("market")))
+    env.process(delivery_days())
+    env.run()
+    return ledger
+
+
+def _sell(
+    world: World,
+    firms: list[Firm],
+    day: int,
+    draws: DayDraws,
+    customer: np.ndarray,
+    u: np.ndarray,
+) -> np.ndarray:
+    """Let the day's prospects choose between the firms' posted quotes; ship what each sold.
+
+    Returns each prospect's choice: 0 for none, ``1 + firm index`` otherwise.
+    """
+    market = world.market
+    choice = market.choice
+    clock = world.calendar.to_business
+    customers = firms[0].customers
+    prices = np.array([f.price for f in firms])
+    pick = np.zeros(draws.arrival.size, dtype=np.int64)
+    sold: list[list[tuple]] = [[] for _ in firms]
+    refresh = market.refresh_hours if any(uses_backlog(f.strategy) for f in firms) else 24.0
+    slot = np.floor((draws.arrival - day * 24.0) / refresh).astype(np.int64)
+    edges = [0, *(np.flatnonzero(np.diff(slot)) + 1).tolist(), slot.size]
+    for a, b in itertools.pairwise(edges):
+        posted = day * 24.0 + slot[a] * refresh
+        arrival, who = draws.arrival[a:b], customer[a:b]
+        days = np.empty((b - a, len(firms)))
+        quotes: list[Quote] = []
+        for f, firm in enumerate(firms):
+            quote = firm.quote(arrival, np.full(b - a, float(firm.backlog_at(posted))), who)
+            quotes.append(quote)
+            reference = world.satisfaction.expectation(quote.earliest, quote.latest)
+            days[:, f] = clock(reference) - clock(arrival)
+        reputation = np.array([f.reputation.score for f in firms])
+        bonus = None
+        if customers is not None:
+            known = who >= 0
+            current = np.where(known, customers.firm[np.where(known, who, 0)], -1)
+            bonus = choice.loyalty_bonus(current, customers.memory[np.where(known, who, 0)],
+                                         len(firms))
+        chosen = choice.choose(
+            choice.probabilities(days, price=prices, reputation=reputation, bonus=bonus),
+            u[a:b],
+        )
+        pick[a:b] = chosen
+        for f, firm in enumerate(firms):
+            mine = np.flatnonzero(chosen == f + 1)
+            if mine.size == 0:
+                continue
+            index = a + mine
+            served = firm.serve(day, draws.arrival[index], draws.pick_hours[index])
+            sold[f].append((index, take_quote(quotes[f], mine), *served))
+    for firm, sales in zip(firms, sold):
+        if not sales:
+            continue
+        index = np.concatenate([s[0] for s in sales])
+        quote = Quote(*(np.concatenate([getattr(s[1], k) for s in sales])
+                        for k in ("earliest", "latest", "service")))
+        start, finish, backlog = (np.concatenate([s[k] for s in sales]) for k in (2, 3, 4))
+        who = customer[index]
+        if customers is not None:
+            known = who >= 0
+            if firm.index == 0:
+                fresh = known & (customers.firm[np.where(known, who, 0)] != 0)
+                measured = draws.arrival[index] >= world.warmup_days * 24.0
+                firm.ledger.new_customers += int(np.count_nonzero(fresh & measured))
+            customers.join(who[known], firm.index)
+        firm.ship(DayDraws(draws.arrival[index], draws.pick_hours[index], draws.luck[index]),
+                  who, quote, start, finish, backlog)
+    return pick
+
+
+def _book_sales(
+    world: World,
+    ledger: Ledger,
+    customers: CustomerBase | None,
+    arrival: np.ndarray,
+    customer: np.ndarray,
+    pick: np.ndarray,
+) -> None:
+    """Book the firm's sales against the market's; prospects who bought nothing are lost."""
+    if customers is not None:
+        lost = customer[(pick == 0) & (customer >= 0)]
+        customers.active[lost] = False
+    measured = arrival >= world.warmup_days * 24.0
+    if not measured.any():
+        return
+    week = np.floor(arrival[measured] / (7 * 24.0)).astype(np.int64)
+    ledger.book_sales(week, won=pick[measured] == 1, bought=pick[measured] > 0)
