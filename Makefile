@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test seeds lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/promise-sim run scenarios/zappos_vs_competitor.yaml --out results/zappos_vs_competitor
+
+seeds: $(STAMP)
+	$(BIN)/promise-sim seeds --out results/seeds
 
 test: $(STAMP)
 	$(BIN)/ruff check .

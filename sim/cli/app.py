@@ -1,4 +1,4 @@
-"""The analyst's door: ``promise-sim run | validate | schema``.
+"""The analyst's door: ``promise-sim run | seeds | validate | schema``.
 
 Each command parses its options, makes one library call and prints. Every :class:`SimError`
 (and every usage error) becomes one line on stderr and exit status 2; anything else is a bug
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import click
 
-from sim.errors import SimError
+from sim.errors import ScenarioError, SimError
 from sim.experiment import run as run_experiment
-from sim.report import write_results
+from sim.experiment.verdict import judge_claim
+from sim.report import write_results, write_verdicts
 from sim.scenario import load_scenario, scenario_schema
 
 __all__ = ["cli", "main"]
@@ -35,6 +36,7 @@ def cli() -> None:
     Examples:
       promise-sim run scenarios/zappos_vs_competitor.yaml
       promise-sim validate scenarios/zappos_vs_competitor.yaml
+      promise-sim seeds
       promise-sim schema > scenario.schema.json
     """
 
@@ -76,7 +78,72 @@ def run(
         click.echo(str(folder))
         return
     click.echo(_headline(results))
+    if results.scenario.claim is not None:
+        click.echo(_verdict_line(judge_claim(results)))
     click.echo(f"\nresults written to {folder}/")
+
+
+#: Where ``promise-sim seeds`` finds the claim scenarios when none are named.
+SEED_SCENARIOS = Path("scenarios") / "seeds"
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, type=_SCENARIO)
+@click.option("--replications", "-r", type=click.IntRange(min=2),
+              help="Override every scenario's.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes [default: all cores].")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("results") / "seeds", show_default=True, help="Verdicts folder.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the verdicts folder.")
+def seeds(
+    scenarios: tuple[Path, ...],
+    replications: int | None,
+    workers: int | None,
+    out: Path,
+    quiet: bool,
+) -> None:
+    """Judge the seeds' claims: run each claim scenario and write the verdict table.
+
+    SCENARIOS default to every file in scenarios/seeds/. Each must have a 'claim' section.
+    Writes verdict.csv, verdict.md, over_time.png and one results folder per scenario, all
+    at once when every run has finished.
+    \b
+    Example:
+      promise-sim seeds
+      promise-sim seeds scenarios/seeds/01_wow_of_over_delivery.yaml -r 10
+    """
+    from sim.cli.progress import replication_progress
+
+    paths = list(scenarios) or sorted(SEED_SCENARIOS.glob("*.yaml"))
+    if not paths:
+        raise click.UsageError(f"no scenarios given and none in {SEED_SCENARIOS}/")
+    specs = [load_scenario(path) for path in paths]
+    for path, spec in zip(paths, specs):
+        if spec.claim is None:
+            raise ScenarioError(f"{path}: claim: missing (a scenario judged by 'seeds' needs one)")
+    results = []
+    for spec in specs:
+        with replication_progress(spec.name, enabled=not quiet) as progress:
+            results.append(run_experiment(
+                spec, replications=replications, workers=workers, progress=progress
+            ))
+    folder = write_verdicts(results, out)
+    if quiet:
+        click.echo(str(folder))
+        return
+    for result in results:
+        click.echo(_verdict_line(judge_claim(result)))
+    click.echo(f"\nverdicts written to {folder}/")
+
+
+def _verdict_line(verdict) -> str:
+    """One line: scenario, the difference with its interval, and the verdict."""
+    level = round(100 * verdict.confidence)
+    return (
+        f"{verdict.scenario}: {verdict.metric} {verdict.higher} - {verdict.lower} = "
+        f"{verdict.difference:+.4g} [{verdict.ci_low:+.4g}, {verdict.ci_high:+.4g}] ({level}%)"
+        f" -> claim {verdict.verdict}"
+    )
 
 
 @cli.command()

@@ -10,13 +10,15 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import ResultsError
 from sim.experiment.runner import Results
 from sim.report.plots import plot_comparison, plot_timeseries
 
-__all__ = ["RESULT_FILES", "write_results"]
+__all__ = ["RESULT_FILES", "atomic_folder", "write_result_files", "write_results"]
 
 RESULT_FILES = (
     "replications.parquet",
@@ -34,6 +36,27 @@ PNG_METADATA = {"Software": None}
 
 def write_results(results: Results, out: str | Path) -> Path:
     """Write the tables, manifest and comparison plot of ``results`` to the folder ``out``."""
+    with atomic_folder(out) as staging:
+        write_result_files(results, staging)
+    return Path(out)
+
+
+def write_result_files(results: Results, folder: Path) -> None:
+    """Write the files of :data:`RESULT_FILES` into the existing ``folder``."""
+    results.replications.to_parquet(folder / "replications.parquet", index=False)
+    results.summary.to_csv(folder / "summary.csv", index=False)
+    results.differences.to_csv(folder / "differences.csv", index=False)
+    (folder / "manifest.json").write_text(
+        json.dumps(results.manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    results.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
+    plot_comparison(results).savefig(folder / "comparison.png", dpi=110, metadata=PNG_METADATA)
+    plot_timeseries(results).savefig(folder / "timeseries.png", dpi=110, metadata=PNG_METADATA)
+
+
+@contextmanager
+def atomic_folder(out: str | Path) -> Iterator[Path]:
+    """A staging folder beside ``out`` that becomes ``out`` only if the block completes."""
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -41,17 +64,7 @@ def write_results(results: Results, out: str | Path) -> Path:
     except OSError as exc:
         raise ResultsError(f"{out}: cannot create the results folder: {exc.strerror}") from None
     try:
-        results.replications.to_parquet(staging / "replications.parquet", index=False)
-        results.summary.to_csv(staging / "summary.csv", index=False)
-        results.differences.to_csv(staging / "differences.csv", index=False)
-        (staging / "manifest.json").write_text(
-            json.dumps(results.manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        results.timeseries.to_parquet(staging / "timeseries.parquet", index=False)
-        figure = plot_comparison(results)
-        figure.savefig(staging / "comparison.png", dpi=110, metadata=PNG_METADATA)
-        figure = plot_timeseries(results)
-        figure.savefig(staging / "timeseries.png", dpi=110, metadata=PNG_METADATA)
+        yield staging
         _replace(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -59,7 +72,6 @@ def write_results(results: Results, out: str | Path) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return out
 
 
 def _replace(staging: Path, out: Path) -> None:

@@ -79,6 +79,12 @@ class Claim(Spec):
                 )
         if self.higher == self.lower:
             raise ValueError("'higher' and 'lower' are the same side")
+        if self.views and len(self.views) != 2:
+            raise ValueError("views: name a strategy for both 'under-promise' and "
+                             "'never-under-promise'")
+        if not self.views and self.higher.strategy == self.lower.strategy:
+            raise ValueError("views: both sides use one strategy; name the strategy that "
+                             "stands for each view")
         return self
 
     def check_strategies(self, names: list[str]) -> None:

@@ -170,3 +170,23 @@ def test_failed_run_keeps_the_previous_results(scenario_file, tmp_path, capsys):
     assert code == 2 and "falls behind" in err
     assert (out / "summary.csv").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_seeds_writes_the_verdicts(tmp_path, capsys):
+    claim = {"says": "x", "view": "under-promise", "metric": "satisfaction_mean",
+             "higher": {"strategy": "zappos_buffer"},
+             "lower": {"strategy": "competitor_overnight"}}
+    path = write_yaml(tmp_path / "claim.yaml", small_scenario_data(claim=claim))
+    out = tmp_path / "seeds"
+    code, stdout, err = _run(["seeds", str(path), "-r", "2", "-w", "1", "-o", str(out)], capsys)
+    assert code == 0, err
+    assert (out / "verdict.csv").exists() and (out / "zappos_vs_competitor" / "summary.csv").exists()
+    assert "claim supported" in stdout
+
+
+def test_seeds_refuses_a_scenario_without_a_claim(scenario_file, tmp_path, capsys):
+    out = tmp_path / "seeds"
+    code, _, err = _run(["seeds", str(scenario_file), "-o", str(out)], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "claim: missing" in err and str(scenario_file) in err
+    assert not out.exists()
