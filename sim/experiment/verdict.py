@@ -106,7 +106,7 @@ def judge_claim(results: Results) -> Verdict:
     else:
         verdict = NOT_RESOLVED
     return Verdict(
-        claim=claim.says,
+        claim=claim.says.strip(),
         view=claim.view,
         scenario=scenario.name,
         metric=claim.metric,

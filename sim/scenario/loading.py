@@ -80,8 +80,12 @@ def parse_scenario(data: Any, *, source: str = "<scenario>") -> Scenario:
 
 
 def _check_imports(scenario: Scenario, source: str) -> None:
-    """Every custom strategy's 'package.module:Name' must import."""
-    for i, strategy in enumerate(scenario.strategies):
+    """Every custom strategy's 'package.module:Name' must import, the competitors' too."""
+    located = [(f"strategies[{i}]", s) for i, s in enumerate(scenario.strategies)]
+    if scenario.market is not None:
+        located += [(f"market.competitors[{i}].strategy", c.strategy)
+                    for i, c in enumerate(scenario.market.competitors)]
+    for key, strategy in located:
         path = getattr(strategy, "path", None)
         if path is None:
             continue
@@ -90,11 +94,11 @@ def _check_imports(scenario: Scenario, source: str) -> None:
             module = importlib.import_module(module_name)
         except Exception as exc:  # any failure to import is the user's to fix
             raise ScenarioError(
-                f"{source}: strategies[{i}].path: cannot import strategy {path!r}: {exc}"
+                f"{source}: {key}.path: cannot import strategy {path!r}: {exc}"
             ) from None
         if not hasattr(module, attribute):
             raise ScenarioError(
-                f"{source}: strategies[{i}].path: cannot import strategy {path!r}: "
+                f"{source}: {key}.path: cannot import strategy {path!r}: "
                 f"module {module_name!r} has no {attribute!r}"
             )
 

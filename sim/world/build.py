@@ -181,5 +181,11 @@ def build_world(scenario: Scenario) -> World:
 
 
 def build_strategies(scenario: Scenario, world: World) -> dict[str, PromiseStrategy]:
-    """The scenario's strategies by name, built (custom ones imported) for ``world``."""
+    """The scenario's strategies by name, built (custom ones imported) for ``world``.
+
+    Competitors' strategies are built too, so that one that cannot be built fails here.
+    """
+    if world.market is not None:
+        for rival in world.market.rivals:
+            strategy_from_spec(rival.strategy, world.carrier)
     return {s.name: strategy_from_spec(s, world.carrier) for s in scenario.strategies}
