@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sim.errors import ScenarioError, SimError
+from sim.experiment import make_executor
 from sim.experiment import run as run_experiment
 from sim.experiment.verdict import judge_claim
 from sim.report import write_results, write_verdicts
@@ -46,6 +47,10 @@ def cli() -> None:
 @click.option("--replications", "-r", type=click.IntRange(min=2), help="Override the scenario's.")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the root seed.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes [default: all cores].")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where replications run.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder [default: results/<scenario name>].")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
@@ -54,6 +59,8 @@ def run(
     replications: int | None,
     seed: int | None,
     workers: int | None,
+    executor: str,
+    scheduler: str | None,
     out: Path | None,
     quiet: bool,
 ) -> None:
@@ -63,15 +70,18 @@ def run(
     Writes replications.parquet, summary.csv, differences.csv, manifest.json and
     comparison.png, all at once when the run has finished.
     \b
-    Example:
+    Examples:
       promise-sim run scenarios/zappos_vs_competitor.yaml -r 40 -w 2 -o results/zappos
+      promise-sim run scenarios/zappos_vs_competitor.yaml --executor dask \\
+          --scheduler tcp://10.0.0.5:8786
     """
     from sim.cli.progress import replication_progress
 
     spec = load_scenario(scenario)
+    where = make_executor(executor, workers=workers, scheduler=scheduler)
     with replication_progress(spec.name, enabled=not quiet) as progress:
         results = run_experiment(
-            spec, replications=replications, seed=seed, workers=workers, progress=progress
+            spec, replications=replications, seed=seed, executor=where, progress=progress
         )
     folder = write_results(results, out if out is not None else Path("results") / spec.name)
     if quiet:
@@ -92,6 +102,10 @@ SEED_SCENARIOS = Path("scenarios") / "seeds"
 @click.option("--replications", "-r", type=click.IntRange(min=2),
               help="Override every scenario's.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes [default: all cores].")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Where replications run.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               default=Path("results") / "seeds", show_default=True, help="Verdicts folder.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdicts folder.")
@@ -99,6 +113,8 @@ def seeds(
     scenarios: tuple[Path, ...],
     replications: int | None,
     workers: int | None,
+    executor: str,
+    scheduler: str | None,
     out: Path,
     quiet: bool,
 ) -> None:
@@ -121,11 +137,12 @@ def seeds(
     for path, spec in zip(paths, specs):
         if spec.claim is None:
             raise ScenarioError(f"{path}: claim: missing (a scenario judged by 'seeds' needs one)")
+    where = make_executor(executor, workers=workers, scheduler=scheduler)
     results = []
     for spec in specs:
         with replication_progress(spec.name, enabled=not quiet) as progress:
             results.append(run_experiment(
-                spec, replications=replications, workers=workers, progress=progress
+                spec, replications=replications, executor=where, progress=progress
             ))
     folder = write_verdicts(results, out)
     if quiet:

@@ -1,7 +1,8 @@
-"""Where replications run: in this process, or over local worker processes.
+"""Where replications run: in this process, over local worker processes, or on a Dask cluster.
 
-Results come back keyed by replication and are put in order, so any worker count gives the
-same tables.
+Every task carries its own seed and results come back keyed by replication and are put in
+order, so any executor and any worker count give the same tables. An executor is anything with
+``map_unordered(function, items)`` yielding results as they finish.
 """
 
 from __future__ import annotations
@@ -11,9 +12,19 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
-__all__ = ["default_workers", "map_unordered"]
+from sim.errors import ExperimentError
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "LocalExecutor",
+    "default_workers",
+    "make_executor",
+    "map_unordered",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,3 +69,79 @@ def map_unordered(
             for future in futures:
                 future.cancel()
             raise
+
+
+class Executor(Protocol):
+    """Runs a function over items somewhere, yielding results as they finish."""
+
+    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Apply ``function`` to every item."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LocalExecutor:
+    """Worker processes on this machine (one: in this process)."""
+
+    workers: int
+
+    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Apply ``function`` to every item over the local workers."""
+        return map_unordered(function, items, workers=self.workers)
+
+
+@dataclass(frozen=True)
+class DaskExecutor:
+    """An existing Dask distributed cluster, by scheduler address or a ``Client``.
+
+    Tasks are submitted as impure (each replication runs, even if equal to another), and a
+    task whose worker dies is retried up to ``retries`` times; the numbers cannot change,
+    since each task carries its own seed.
+    """
+
+    scheduler: Any
+    retries: int = 2
+    connect_timeout: str = "10s"
+
+    def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """Apply ``function`` to every item on the cluster."""
+        try:
+            from distributed import Client, as_completed
+        except ImportError:  # pragma: no cover - depends on the installation
+            raise ExperimentError(
+                "the Dask executor needs the 'distributed' package: "
+                "pip install 'promise-sim[dask]'"
+            ) from None
+        own = not isinstance(self.scheduler, Client)
+        try:
+            client = Client(self.scheduler, timeout=self.connect_timeout) if own else self.scheduler
+        except OSError as exc:
+            raise ExperimentError(
+                f"cannot reach the Dask scheduler at {self.scheduler!r}: {exc}"
+            ) from None
+        try:
+            futures = client.map(function, list(items), pure=False, retries=self.retries)
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:
+                client.cancel(futures)
+                raise
+        finally:
+            if own:
+                client.close()
+
+
+def make_executor(
+    kind: str = "local", *, workers: int | None = None, scheduler: Any = None
+) -> Executor:
+    """The executor ``kind`` ('local' or 'dask') with its settings."""
+    if kind == "local":
+        if scheduler is not None:
+            raise ExperimentError("'scheduler' is for the dask executor, not the local one")
+        return LocalExecutor(default_workers() if workers is None else workers)
+    if kind == "dask":
+        if scheduler is None:
+            raise ExperimentError("the dask executor needs a scheduler address (--scheduler)")
+        return DaskExecutor(scheduler)
+    raise ExperimentError(f"unknown executor {kind!r} (one of local, dask)")

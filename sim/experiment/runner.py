@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ExperimentError
-from sim.experiment.executors import default_workers, map_unordered
+from sim.experiment.executors import Executor, LocalExecutor, default_workers
 from sim.experiment.manifest import build_manifest
 from sim.experiment.statistics import paired_differences, summarize
 from sim.experiment.tasks import ReplicationTask, prepare_world, run_replication
@@ -67,12 +67,15 @@ def run(
     replications: int | None = None,
     seed: int | None = None,
     workers: int | None = None,
+    executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Results:
     """Run ``scenario``: every strategy in every replication, with common random numbers.
 
-    ``replications`` and ``seed`` override the scenario's; ``workers`` defaults to all cores
-    and never changes the numbers. ``progress(done, total)`` is called as replications finish.
+    ``replications`` and ``seed`` override the scenario's; ``workers`` (local processes,
+    default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
+    replications run, and never change the numbers. ``progress(done, total)`` is called as
+    replications finish.
     """
     n = scenario.experiment.replications if replications is None else replications
     root = scenario.experiment.seed if seed is None else seed
@@ -80,13 +83,14 @@ def run(
         raise ExperimentError(f"'replications' must be >= 2 for confidence intervals, got {n}")
     if root < 0:
         raise ExperimentError(f"'seed' must be >= 0, got {root}")
-    workers = default_workers() if workers is None else workers
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise ExperimentError(f"'workers' must be >= 1, got {workers}")
+    if executor is None:
+        executor = LocalExecutor(default_workers() if workers is None else workers)
     build_strategies(scenario, prepare_world(scenario))  # bad strategies fail here, once
     tasks = [ReplicationTask(scenario, r, root) for r in range(n)]
     outcomes = []
-    for outcome in map_unordered(run_replication, tasks, workers=workers):
+    for outcome in executor.map_unordered(run_replication, tasks):
         outcomes.append(outcome)
         if progress is not None:
             progress(len(outcomes), n)

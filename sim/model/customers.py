@@ -231,6 +231,8 @@ class CustomerBase:
         """Update the customers of deliveries (in time order); returns referrals and warnings.
 
         ``earliness`` is business days before the end of the promise (negative: broken);
+        ``delivered`` is when each customer's repurchase clock starts (no earlier than the
+        delivery);
         ``luck`` holds three uniforms per delivery: leaving, the gap to the next purchase,
         talking.
         """

@@ -496,7 +496,8 @@ class Market(Spec):
 
     With this section, ``demand.orders_per_day`` are prospects in the market (new customers
     when ``customers`` is present); each strategy of the scenario is the firm's, run against
-    the same competitors in the same world, so market share emerges.
+    the same competitors in the same world, so market share emerges. A prospect (or a
+    returning customer) who buys from no firm is lost to the market.
     """
 
     competitors: list[Competitor] = Field(

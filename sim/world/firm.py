@@ -217,7 +217,8 @@ class Firm:
         customers = self.customers
         draws = None if customers is None else luck(parcels.arrival.size)
         referrals, warnings = judge(
-            self.world, parcels, self.ledger, price=self.price, customers=customers, luck=draws
+            self.world, parcels, self.ledger, price=self.price, customers=customers, luck=draws,
+            judged_at=(day + 1) * 24.0,
         )
         if self._observe is not None:
             clock = self.world.calendar.to_business
@@ -244,10 +245,14 @@ def judge(
     price: float,
     customers: CustomerBase | None = None,
     luck: np.ndarray | None = None,
+    judged_at: float | None = None,
 ) -> tuple[int, int]:
     """Judge delivered ``parcels``: customers learn from all, the ledger books the measured.
 
-    Returns the recommendations and warnings the deliveries produced.
+    Customers' repurchase clocks start at ``judged_at`` (the evening the day's deliveries are
+    judged; orders are taken at the start of each day, so a purchase cannot fall earlier);
+    at each delivery if omitted. Returns the recommendations and warnings the deliveries
+    produced.
     """
     clock = world.calendar.to_business
     delivered_b = clock(parcels.delivered)
@@ -263,7 +268,8 @@ def judge(
             actual_lead=(delivered_b - parcels.ordered_b)[order],
             earliness=-lateness[order],
             satisfaction=satisfaction[order],
-            delivered=parcels.delivered[order],
+            delivered=(parcels.delivered[order] if judged_at is None
+                       else np.full(order.size, judged_at)),
             luck=luck,
         )
     measured = parcels.arrival >= world.warmup_days * 24.0

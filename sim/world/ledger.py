@@ -34,7 +34,8 @@ METRICS: dict[str, str] = {
     "revenue_per_order": "mean revenue per order",
     "profit_per_order": "mean profit per order: margin less shipping and late credits",
     "profit_total": "profit of all measured orders",
-    "new_customers": "customers acquired after the warm-up (with customer memory on)",
+    "new_customers": "customers acquired after the warm-up (with customer memory on; in a "
+                     "market, first purchases from the firm, won back from a rival included)",
     "lifetime_value": "profit per customer acquired: profit_total / new_customers",
     "market_share": "share of the market's sales the firm won (with a market)",
     "conversion": "share of the market's prospects who bought from the firm (with a market)",

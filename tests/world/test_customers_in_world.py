@@ -50,3 +50,33 @@ def test_customers_weekly_series_cover_the_measured_weeks():
     assert series.groupby(["strategy", "replication"]).size().nunique() == 1
     assert np.isfinite(series["trust_mean"]).all()
     assert ((series["trust_mean"] >= 0) & (series["trust_mean"] <= 1)).all()
+
+
+def test_every_customer_due_before_the_end_comes_back(monkeypatch):
+    """A next purchase never falls on a day whose orders were already taken (no one stranded)."""
+    import sim.world.replication as replication
+    from sim.experiment.streams import replication_streams
+    from sim.model.promise import strategy_from_spec
+    from sim.world import build_world
+
+    captured = []
+
+    class Capturing(replication.CustomerBase):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            captured.append(self)
+
+    monkeypatch.setattr(replication, "CustomerBase", Capturing)
+    scenario = small_scenario(
+        strategies=[{"name": "tight", "kind": "tight", "service": "overnight"}], baseline="tight",
+        customers={"repurchase_per_year": 365.0, "churn_base": 0.0, "churn_sensitivity": 0.0,
+                   "repurchase_sensitivity": 0.0},
+    )
+    world = build_world(scenario)
+    replication.simulate(world, strategy_from_spec(scenario.strategies[0], world.carrier),
+                         replication_streams(7, 0))
+    customers = captured[0]
+    n = customers.size
+    due = customers.next_purchase[:n]
+    stranded = customers.active[:n] & np.isfinite(due) & (due < world.days * 24.0)
+    assert n > 1000 and not stranded.any()

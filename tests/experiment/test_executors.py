@@ -1,0 +1,52 @@
+"""Executors change where replications run, never the numbers."""
+
+import pandas as pd
+import pytest
+from factories import small_scenario
+
+import sim
+from sim.errors import ExperimentError
+from sim.experiment import DaskExecutor, LocalExecutor, make_executor
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return small_scenario()
+
+
+@pytest.fixture(scope="module")
+def local(scenario):
+    return sim.run(scenario, replications=4, workers=1)
+
+
+def test_dask_local_cluster_gives_the_local_numbers(scenario, local):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        on_dask = sim.run(scenario, replications=4, executor=DaskExecutor(cluster.scheduler_address))
+    pd.testing.assert_frame_equal(local.replications, on_dask.replications)
+    pd.testing.assert_frame_equal(local.summary, on_dask.summary)
+    pd.testing.assert_frame_equal(local.timeseries, on_dask.timeseries)
+
+
+def test_local_executor_is_the_workers_option(scenario, local):
+    again = sim.run(scenario, replications=4, executor=LocalExecutor(2))
+    pd.testing.assert_frame_equal(local.replications, again.replications)
+
+
+def test_make_executor_checks_its_settings():
+    assert make_executor("local", workers=3) == LocalExecutor(3)
+    assert make_executor("dask", scheduler="tcp://127.0.0.1:8786").scheduler.endswith("8786")
+    with pytest.raises(ExperimentError, match="needs a scheduler"):
+        make_executor("dask")
+    with pytest.raises(ExperimentError, match="unknown executor"):
+        make_executor("slurm")
+    with pytest.raises(ExperimentError, match="for the dask executor"):
+        make_executor("local", scheduler="tcp://127.0.0.1:8786")
+
+
+def test_unreachable_scheduler_is_an_error(scenario):
+    pytest.importorskip("distributed")
+    with pytest.raises(ExperimentError, match="cannot reach the Dask scheduler"):
+        sim.run(scenario, replications=2, executor=DaskExecutor("tcp://127.0.0.1:9",
+                                                                connect_timeout="1s"))
