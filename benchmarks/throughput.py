@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.streams import replication_streams
-from sim.model.promise import FirmView, PromiseStrategy, Quote
+from sim.model.promise import FirmView, PromiseStrategy, Quote, uses_backlog
 from sim.scenario import Scenario, clock_hours, load_scenario, parse_scenario
 from sim.world import build_strategies, build_world, simulate
 from sim.world.per_order import simulate_per_order
@@ -58,6 +58,7 @@ class Counted:
 
     def __init__(self, strategy: PromiseStrategy) -> None:
         self.strategy = strategy
+        self.uses_backlog = uses_backlog(strategy)
         self.orders = 0
 
     def quote(self, view: FirmView) -> Quote:

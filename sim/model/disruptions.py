@@ -87,14 +87,22 @@ class DisruptionSchedule:
         return (self.start[None, :] <= t) & (t < self.end[None, :])
 
     def transit_effect(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Multiplier and added business days for transit of parcels shipped at ``t``."""
+        """Multiplier and added business days for transit of parcels shipped at ``t``.
+
+        The effect is a step function of time, changing only where an event starts or ends;
+        each time is looked up in its steps.
+        """
         t = np.asarray(t, dtype=float)
-        if len(self) == 0:
+        if len(self) == 0 or t.size == 0 or t.max() < self.start[0] or t.min() >= self.end.max():
             return np.ones(t.size), np.zeros(t.size)
-        on = self.active(t)
+        edges = np.unique(np.concatenate([self.start, self.end]))
+        on = self.active(edges)
         multiplier = np.prod(np.where(on, self.transit_multiplier, 1.0), axis=1)
         delay = np.sum(np.where(on, self.transit_delay_days, 0.0), axis=1)
-        return multiplier, delay
+        step = np.searchsorted(edges, t, side="right") - 1
+        inside = step >= 0
+        step = np.maximum(step, 0)
+        return np.where(inside, multiplier[step], 1.0), np.where(inside, delay[step], 0.0)
 
     def capacity_at(self, t: np.ndarray) -> np.ndarray:
         """Share of pickers working at time ``t``."""

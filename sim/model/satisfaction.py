@@ -35,11 +35,16 @@ class Disconfirmation:
     def value(self, d: np.ndarray) -> np.ndarray:
         """Satisfaction of deliveries ``d`` business days early (negative: late)."""
         d = np.asarray(d, dtype=float)
-        gain = np.power(np.maximum(d, 0.0), self.gain_curvature)
+        early = d >= 0
+        if self.gain_curvature == self.loss_curvature:
+            size = np.power(np.abs(d), self.gain_curvature)
+            gain, loss = size, self.loss_aversion * size
+        else:
+            gain = np.power(np.maximum(d, 0.0), self.gain_curvature)
+            loss = self.loss_aversion * np.power(np.maximum(-d, 0.0), self.loss_curvature)
         if self.delight_cap is not None:
             gain = np.minimum(gain, self.delight_cap)
-        loss = self.loss_aversion * np.power(np.maximum(-d, 0.0), self.loss_curvature)
-        return np.where(d >= 0, gain, -loss)
+        return np.where(early, gain, -loss)
 
     def expectation(self, earliest: np.ndarray, latest: np.ndarray) -> np.ndarray:
         """The point of a promised window ``[earliest, latest]`` that sets the expectation."""

@@ -107,8 +107,12 @@ class Roster:
 @numba.njit(cache=True)
 def next_on_duty(k: int, t: float, starts: np.ndarray, pickers: np.ndarray) -> float:
     """The first moment at or after ``t`` when picker ``k`` is on duty (inf if never)."""
+    return _next_on_duty_from(k, t, starts, pickers, np.searchsorted(starts, t, side="right") - 1)
+
+
+@numba.njit(cache=True, inline="always")
+def _next_on_duty_from(k, t, starts, pickers, i):
     n = starts.size
-    i = np.searchsorted(starts, t, side="right") - 1
     if i < 0:
         i = 0
     while i < n and pickers[i] <= k:
@@ -116,6 +120,22 @@ def next_on_duty(k: int, t: float, starts: np.ndarray, pickers: np.ndarray) -> f
     if i >= n:
         return np.inf
     return t if t > starts[i] else starts[i]
+
+
+@numba.njit(cache=True, inline="always")
+def _step_index(starts, t, hint):
+    """Index of the roster step holding ``t``, searched forward from ``hint`` (times rise)."""
+    n = starts.size
+    if hint < 0 or hint >= n or starts[hint] > t:
+        return np.searchsorted(starts, t, side="right") - 1
+    i = hint
+    steps = 0
+    while i + 1 < n and starts[i + 1] <= t:
+        i += 1
+        steps += 1
+        if steps > 8:
+            return np.searchsorted(starts, t, side="right") - 1
+    return i
 
 
 @numba.njit(cache=True, inline="always")
@@ -167,6 +187,8 @@ def _serve(
 ):
     n_busy = sizes[0]
     n_idle = sizes[1]
+    at = sizes[2]
+    done_at = sizes[3]
     for i in range(arrivals.size):
         a = arrivals[i]
         while n_busy > 0 and busy_t[0] <= a:
@@ -178,7 +200,8 @@ def _serve(
         from_idle = False
         if n_idle > 0:
             best_k = idle_k[0]
-            best = next_on_duty(best_k, a, starts, pickers)
+            at = _step_index(starts, a, at)
+            best = _next_on_duty_from(best_k, a, starts, pickers, at)
             from_idle = True
         if n_busy > 0 and _before(busy_t[0], busy_k[0], best, best_k):
             best = busy_t[0]
@@ -191,9 +214,13 @@ def _serve(
         done = best + service[i]
         start[i] = best
         finish[i] = done
-        n_busy = _push(busy_t, busy_k, n_busy, next_on_duty(best_k, done, starts, pickers), best_k)
+        done_at = _step_index(starts, done, done_at)
+        n_busy = _push(busy_t, busy_k, n_busy,
+                       _next_on_duty_from(best_k, done, starts, pickers, done_at), best_k)
     sizes[0] = n_busy
     sizes[1] = n_idle
+    sizes[2] = at
+    sizes[3] = done_at
 
 
 class PickingQueue:
@@ -206,7 +233,7 @@ class PickingQueue:
         self._busy_k = np.empty(c, dtype=np.int64)
         self._idle_t = np.zeros(c)
         self._idle_k = np.arange(c, dtype=np.int64)
-        self._sizes = np.array([0, c], dtype=np.int64)
+        self._sizes = np.array([0, c, 0, 0], dtype=np.int64)
 
     def serve(self, arrivals: np.ndarray, pick_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and finish of picking for orders arriving (in order) at ``arrivals``."""

@@ -85,7 +85,7 @@ class World:
 
     def draw_work(self, n: int, warehouse_rng, carrier_rng) -> DayDraws:
         """Pick hours and carrier luck of ``n`` orders (their arrival left empty)."""
-        pick_hours = self.pick_minutes.ppf(warehouse_rng.random(n)) / 60.0
+        pick_hours = self.pick_minutes.sample(warehouse_rng, n) / 60.0
         return DayDraws(np.empty(0), pick_hours, carrier_rng.random(n))
 
     def reputation(self) -> Reputation:

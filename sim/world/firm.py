@@ -17,7 +17,7 @@ import numpy as np
 from sim.errors import ExperimentError
 from sim.model.customers import CustomerBase
 from sim.model.disruptions import DisruptionSchedule
-from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote
+from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
 from sim.model.warehouse import PickingQueue, Roster
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import Ledger, WeeklySeries
@@ -99,6 +99,7 @@ class Firm:
         shifts: tuple[tuple[float, float, int], ...] | None = None,
         customers: CustomerBase | None = None,
         records: OrderRecords | None = None,
+        track_backlog: bool | None = None,
     ) -> None:
         self.world = world
         self.strategy = strategy
@@ -121,10 +122,14 @@ class Firm:
         self.in_flight: dict[int, list[Parcels]] = defaultdict(list)
         self._pending = np.empty(0)
         self._observe = getattr(strategy, "observe", None)
+        if track_backlog is None:
+            track_backlog = uses_backlog(strategy) or records is not None
+        self._track_backlog = track_backlog
+        self._judge_at_once = customers is None and self._observe is None
         self._n_services = len(world.carrier.services)
 
     def backlog_at(self, t: float) -> int:
-        """Orders placed before ``t`` that have not started picking by ``t``."""
+        """Orders placed before ``t`` that have not started picking by ``t`` (0 if untracked)."""
         return int(np.count_nonzero(self._pending > t))
 
     def serve(
@@ -133,7 +138,8 @@ class Firm:
         """Pick orders arriving (in order) at ``arrival``: their start, finish and backlog.
 
         The backlog of an order is the number of orders ahead of it not yet started when it
-        arrives, the firm's own view of its queue.
+        arrives, the firm's own view of its queue; NaN when nobody reads it (a strategy that
+        says it does not, and no order records).
         """
         start, finish = self.queue.serve(arrival, pick_hours)
         latest_finish = finish.max(initial=0.0)
@@ -142,6 +148,8 @@ class Firm:
                 f"the warehouse of {self.name!r} falls behind for good: orders of day {day} are "
                 "not picked before the end of the calendar (too few pickers for the demand)"
             )
+        if not self._track_backlog:
+            return start, finish, np.full(arrival.size, np.nan)
         starts = np.concatenate([self._pending, start])
         position = self._pending.size + np.arange(arrival.size)
         started = np.minimum(position, np.searchsorted(starts, arrival, side="right"))
@@ -201,6 +209,9 @@ class Firm:
             expected_b = ordered_b + self.customers.expected_lead(customer, reference_b - ordered_b)
         parcels = Parcels(draws.arrival, quote.earliest, quote.latest, quote.service, delivered,
                           ordered_b, reference_b, expected_b, customer)
+        if self._judge_at_once:
+            judge(world, parcels, self.ledger, price=self.price)
+            return
         for d, chunk in by_day(delivered):
             self.in_flight[d].append(parcels.take(chunk))
 

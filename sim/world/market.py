@@ -53,12 +53,13 @@ def simulate_market(
     env = simpy.Environment()
     schedule = world.draw_disruptions(streams("disruptions"))
     customers = CustomerBase(world.behaviour) if world.behaviour is not None else None
+    rivals = [strategy_from_spec(rival.strategy, world.carrier) for rival in market.rivals]
+    track = any(uses_backlog(s) for s in [strategy, *rivals])
     firms = [Firm(world, strategy, schedule, name=name, index=0, price=world.economics.price,
-                  customers=customers, records=records)]
-    for index, rival in enumerate(market.rivals, start=1):
-        firms.append(Firm(world, strategy_from_spec(rival.strategy, world.carrier), schedule,
-                          name=rival.name, index=index, price=rival.price, shifts=rival.shifts,
-                          customers=customers))
+                  customers=customers, records=records, track_backlog=track or records is not None)]
+    for index, (rival, rule) in enumerate(zip(market.rivals, rivals), start=1):
+        firms.append(Firm(world, rule, schedule, name=rival.name, index=index, price=rival.price,
+                          shifts=rival.shifts, customers=customers, track_backlog=track))
     ledger = firms[0].ledger
     returning: dict[int, list[np.ndarray]] = defaultdict(list)
     segments = streams("segments") if customers is not None else None
