@@ -267,7 +267,9 @@ def judge(
     """
     clock = world.calendar.to_business
     delivered_b = clock(parcels.delivered)
-    lateness = delivered_b - clock(parcels.latest)
+    promised_b = parcels.reference_b if world.satisfaction.reference == "end" else clock(
+        parcels.latest)
+    lateness = delivered_b - promised_b
     early = parcels.expected_b - delivered_b
     satisfaction = world.satisfaction.value(early)
     talk = (0, 0)
@@ -284,32 +286,25 @@ def judge(
             luck=luck,
         )
     measured = parcels.arrival >= world.warmup_days * 24.0
-    if not np.any(measured):
+    if not measured.any():
         return talk
-    p = parcels.take(measured)
-    lateness, early, satisfaction = lateness[measured], early[measured], satisfaction[measured]
-    delivered_b = delivered_b[measured]
-    shipping = world.carrier.costs[p.service]
+    shipping = world.carrier.costs[parcels.service]
     money = world.economics
     revenue = np.full(lateness.size, price)
     profit = revenue * money.gross_margin - shipping - money.late_credit * (lateness > 0)
-    ledger.record(
+    ledger.book(
+        measured=measured,
         lateness=lateness,
-        lead_time=(p.delivered - p.arrival) / 24.0,
+        early=early,
         satisfaction=satisfaction,
-        delighted=early >= world.satisfaction.delight_days,
+        lead_time=(parcels.delivered - parcels.arrival) / 24.0,
+        expected_lead=parcels.expected_b - parcels.ordered_b,
+        actual_lead=delivered_b - parcels.ordered_b,
         shipping_cost=shipping,
         revenue=revenue,
         profit=profit,
-    )
-    ledger.weekly.add(
-        np.floor(p.delivered / (7 * 24.0)).astype(np.int64),
-        satisfaction=satisfaction,
-        expected_lead=p.expected_b - p.ordered_b,
-        actual_lead=delivered_b - p.ordered_b,
-        kept=(lateness <= 0).astype(float),
-        revenue=revenue,
-        profit=profit,
+        week=np.floor(parcels.delivered / (7 * 24.0)).astype(np.int64),
+        delight_days=world.satisfaction.delight_days,
     )
     return talk
 

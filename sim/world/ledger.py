@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 __all__ = ["METRICS", "SATISFACTION_BINS", "Ledger"]
 
+DAY_BINS_LOW, DAY_BINS_HIGH = 0.0, 120.0
+SATISFACTION_LOW, SATISFACTION_HIGH = -15.0, 5.0
 #: Histogram of lateness, earliness and lead time: 1/24 day bins up to 120 days.
-DAY_BINS = np.linspace(0.0, 120.0, 120 * 24 + 1)
+DAY_BINS = np.linspace(DAY_BINS_LOW, DAY_BINS_HIGH, 120 * 24 + 1)
 #: Histogram of satisfaction, for plots of its distribution.
-SATISFACTION_BINS = np.linspace(-15.0, 5.0, 401)
+SATISFACTION_BINS = np.linspace(SATISFACTION_LOW, SATISFACTION_HIGH, 401)
 
 #: Per-replication metrics, in the order tables show them, with their meaning.
 METRICS: dict[str, str] = {
@@ -57,8 +60,8 @@ WEEKLY: dict[str, str] = {
     "market_share": "share of the market's sales placed that week the firm won",
 }
 
-_SUMMED = ("orders", "satisfaction", "expected_lead", "actual_lead", "kept", "revenue", "profit",
-           "won", "bought")
+_BOOKED = ("orders", "satisfaction", "expected_lead", "actual_lead", "kept", "revenue", "profit")
+_SUMMED = (*_BOOKED, "won", "bought")
 _SNAPSHOT = ("trust_mean", "reputation", "active_customers")
 
 
@@ -66,16 +69,9 @@ class WeeklySeries:
     """Per-week sums of delivered orders and end-of-week snapshots of the customer base."""
 
     def __init__(self, weeks: int) -> None:
-        self.sums = {name: np.zeros(weeks) for name in _SUMMED}
+        self.block = np.zeros((len(_SUMMED), weeks))
+        self.sums = {name: self.block[i] for i, name in enumerate(_SUMMED)}
         self.snapshots = {name: np.full(weeks, np.nan) for name in _SNAPSHOT}
-
-    def add(self, week: np.ndarray, **values: np.ndarray) -> None:
-        """Add orders delivered in ``week`` (one entry per order) to the sums."""
-        weeks = self.sums["orders"].size
-        week = np.minimum(week, weeks - 1)
-        self.sums["orders"] += np.bincount(week, minlength=weeks)
-        for name, value in values.items():
-            self.sums[name] += np.bincount(week, weights=value, minlength=weeks)
 
     def add_sales(self, week: np.ndarray, *, won: np.ndarray, bought: np.ndarray) -> None:
         """Add the market's sales placed in ``week``: whether the firm won each, whether any did."""
@@ -110,6 +106,55 @@ class WeeklySeries:
         }
 
 
+@numba.njit(cache=True)
+def _book(measured, lateness, early, satisfaction, lead_time, expected_lead, actual_lead,
+          shipping, revenue, profit, week, delight_days, late_hist, early_hist, lead_hist,
+          satisfaction_hist, weekly):
+    """Add the measured orders to the histograms and weekly sums; return their totals."""
+    day_bins = late_hist.size
+    day_scale = day_bins / (DAY_BINS_HIGH - DAY_BINS_LOW)
+    sat_bins = satisfaction_hist.size
+    sat_scale = sat_bins / (SATISFACTION_HIGH - SATISFACTION_LOW)
+    weeks = weekly.shape[1]
+    totals = np.zeros(11)
+    for i in range(measured.size):
+        if not measured[i]:
+            continue
+        late = max(lateness[i], 0.0)
+        ahead = max(-lateness[i], 0.0)
+        s = satisfaction[i]
+        totals[0] += 1.0
+        totals[1] += 1.0 if lateness[i] <= 0.0 else 0.0
+        totals[2] += 1.0 if early[i] >= delight_days else 0.0
+        totals[3] += 1.0 if s < 0.0 else 0.0
+        totals[4] += late
+        totals[5] += ahead
+        totals[6] += lead_time[i]
+        totals[7] += s
+        totals[8] += shipping[i]
+        totals[9] += revenue[i]
+        totals[10] += profit[i]
+        late_hist[_bin(late, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+        early_hist[_bin(ahead, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+        lead_hist[_bin(lead_time[i], DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+        satisfaction_hist[_bin(s, SATISFACTION_LOW, sat_scale, sat_bins)] += 1.0
+        w = min(week[i], weeks - 1)
+        weekly[0, w] += 1.0
+        weekly[1, w] += s
+        weekly[2, w] += expected_lead[i]
+        weekly[3, w] += actual_lead[i]
+        weekly[4, w] += 1.0 if lateness[i] <= 0.0 else 0.0
+        weekly[5, w] += revenue[i]
+        weekly[6, w] += profit[i]
+    return totals
+
+
+@numba.njit(cache=True, inline="always")
+def _bin(value, low, scale, bins):
+    index = int((value - low) * scale) if value > low else 0
+    return min(max(index, 0), bins - 1)
+
+
 def _histogram_quantile(counts: np.ndarray, edges: np.ndarray, q: float) -> float:
     total = counts.sum()
     if total == 0:
@@ -122,14 +167,6 @@ def _histogram_quantile(counts: np.ndarray, edges: np.ndarray, q: float) -> floa
     inside = counts[index]
     fraction = (q * total - below) / inside if inside else 0.0
     return float(edges[index] + fraction * (edges[index + 1] - edges[index]))
-
-
-def _bincount(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts per bin of equal-width ``edges``; values outside go to the end bins."""
-    bins = edges.size - 1
-    scaled = (values - edges[0]) * (bins / (edges[-1] - edges[0]))
-    index = np.clip(scaled, 0, bins - 1).astype(np.int64)
-    return np.bincount(index, minlength=bins)
 
 
 @dataclass
@@ -159,35 +196,47 @@ class Ledger:
         default_factory=lambda: np.zeros(SATISFACTION_BINS.size - 1)
     )
 
-    def record(
+    def book(
         self,
         *,
+        measured: np.ndarray,
         lateness: np.ndarray,
-        lead_time: np.ndarray,
+        early: np.ndarray,
         satisfaction: np.ndarray,
-        delighted: np.ndarray,
+        lead_time: np.ndarray,
+        expected_lead: np.ndarray,
+        actual_lead: np.ndarray,
         shipping_cost: np.ndarray,
         revenue: np.ndarray,
         profit: np.ndarray,
+        week: np.ndarray,
+        delight_days: float,
     ) -> None:
-        """Add delivered orders: lateness in business days (negative: early), lead time in days."""
-        late = np.maximum(lateness, 0.0)
-        early = np.maximum(-lateness, 0.0)
-        self.orders += lateness.size
-        self.kept += int(np.count_nonzero(lateness <= 0))
-        self.delighted += int(np.count_nonzero(delighted))
-        self.disappointed += int(np.count_nonzero(satisfaction < 0))
-        self.lateness_sum += float(late.sum())
-        self.earliness_sum += float(early.sum())
-        self.lead_time_sum += float(lead_time.sum())
-        self.satisfaction_sum += float(satisfaction.sum())
-        self.shipping_cost_sum += float(shipping_cost.sum())
-        self.revenue_sum += float(revenue.sum())
-        self.profit_sum += float(profit.sum())
-        self.lateness_hist += _bincount(late, DAY_BINS)
-        self.earliness_hist += _bincount(early, DAY_BINS)
-        self.lead_time_hist += _bincount(lead_time, DAY_BINS)
-        self.satisfaction_hist += _bincount(satisfaction, SATISFACTION_BINS)
+        """Add the ``measured`` of a batch of delivered orders, in one compiled pass.
+
+        Lateness and earliness against the promise, and the lead times, are in business days
+        (``lead_time`` in calendar days); ``early`` is business days before the expectation,
+        and an order at least ``delight_days`` early is delighted; ``week`` is the week each
+        order was delivered in.
+        """
+        totals = _book(
+            measured, lateness, early, satisfaction, lead_time, expected_lead, actual_lead,
+            shipping_cost, revenue, profit, week, delight_days, self.lateness_hist,
+            self.earliness_hist, self.lead_time_hist, self.satisfaction_hist,
+            self.weekly.block[: len(_BOOKED)],
+        )
+        n, kept, delighted, disappointed = (int(x) for x in totals[:4])
+        self.orders += n
+        self.kept += kept
+        self.delighted += delighted
+        self.disappointed += disappointed
+        self.lateness_sum += totals[4]
+        self.earliness_sum += totals[5]
+        self.lead_time_sum += totals[6]
+        self.satisfaction_sum += totals[7]
+        self.shipping_cost_sum += totals[8]
+        self.revenue_sum += totals[9]
+        self.profit_sum += totals[10]
 
     def book_sales(self, week: np.ndarray, *, won: np.ndarray, bought: np.ndarray) -> None:
         """Book measured prospects placed in ``week``: whether the firm won each, any firm did."""

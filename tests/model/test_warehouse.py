@@ -178,6 +178,28 @@ def test_pickingqueue_batches_give_the_same_result_as_one_pass():
     np.testing.assert_array_equal(np.concatenate([f for _, f in parts]), whole[1])
 
 
+@pytest.mark.parametrize(
+    "shifts", [TWO_SHIFTS, [(6.0, 14.0, 130), (14.0, 22.0, 64)], [(8.0, 17.0, 1)]]
+)
+def test_pickingqueue_bitmask_recursion_equals_the_heap_one(shifts, monkeypatch):
+    """The idle pickers kept as bits (several words) must serve exactly as the heap does."""
+    outages = [(30.0, 40.0, 0.5), (100.0, 103.0, 0.0)]
+    roster = Roster.from_shifts(WEEKDAY_CALENDAR, shifts, outages=outages)
+    rng = np.random.default_rng(11)
+    n = 20_000 * max(1, shifts[0][2] // 16)
+    arrivals, picks = random_orders(rng, n, 20 * 24.0, mean_pick=8.0 / 60.0)
+    masked = PickingQueue(roster)
+    assert masked._masked
+    monkeypatch.setattr(PickingQueue, "MASKED_PICKERS", 0)
+    heap = PickingQueue(roster)
+    assert not heap._masked
+    cuts = np.searchsorted(arrivals, np.arange(24.0, 20 * 24.0, 24.0))
+    for a, p in zip(np.split(arrivals, cuts), np.split(picks, cuts)):
+        ours, theirs = masked.serve(a, p), heap.serve(a, p)
+        np.testing.assert_array_equal(ours[0], theirs[0])
+        np.testing.assert_array_equal(ours[1], theirs[1])
+
+
 # --- PickingQueue against M/M/c theory --------------------------------------------------------
 
 
