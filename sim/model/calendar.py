@@ -8,19 +8,81 @@ days" ordered on a Friday evening lands on the next Friday, not the next Wednesd
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from sim.scenario.base import WEEKDAYS, clock_hours
 from sim.scenario.spec import Calendar as CalendarSpec
 from sim.scenario.spec import Horizon
 
-__all__ = ["BusinessCalendar"]
+__all__ = ["BusinessCalendar", "business_clock", "calendar_time", "delivery_time"]
 
 #: Days simulated after the horizon so that orders placed on its last day can be delivered.
 DRAIN_DAYS = 120
+
+
+@numba.njit(cache=True, inline="always")
+def business_clock(t, delivered_before, delivery):
+    """The carrier's clock at time ``t`` (see :meth:`BusinessCalendar.to_business`)."""
+    day = math.floor(t / 24.0)
+    fraction = t / 24.0 - day
+    return delivered_before[day] + (fraction if delivery[day] else 0.0)
+
+
+@numba.njit(cache=True, inline="always")
+def calendar_time(b, delivery_days):
+    """The time at which the carrier's clock reads ``b`` (see :meth:`BusinessCalendar`)."""
+    whole = math.floor(b)
+    return delivery_days[whole] * 24.0 + (b - whole) * 24.0
+
+
+@numba.njit(cache=True, inline="always")
+def delivery_time(dispatch, transit_days, delivered_before, delivery, delivery_days, opens,
+                  closes):
+    """When a parcel leaving at ``dispatch`` after ``transit_days`` is handed over."""
+    arrival = calendar_time(
+        business_clock(dispatch, delivered_before, delivery) + transit_days, delivery_days
+    )
+    day = math.floor(arrival / 24.0)
+    hour = arrival - day * 24.0
+    if hour < opens:
+        return day * 24.0 + opens
+    if hour > closes:
+        return delivery_days[delivered_before[day + 1]] * 24.0 + opens
+    return arrival
+
+
+@numba.njit(cache=True)
+def _business_clocks(t, delivered_before, delivery, out):
+    for i in range(t.size):
+        out[i] = business_clock(t[i], delivered_before, delivery)
+
+
+@numba.njit(cache=True)
+def _calendar_times(b, delivery_days, out):
+    for i in range(b.size):
+        out[i] = calendar_time(b[i], delivery_days)
+
+
+@numba.njit(cache=True)
+def _delivery_times(dispatch, transit, delivered_before, delivery, delivery_days, opens, closes,
+                    out):
+    for i in range(dispatch.size):
+        out[i] = delivery_time(dispatch[i], transit[i], delivered_before, delivery,
+                               delivery_days, opens, closes)
+
+
+def _elementwise(kernel, x: np.ndarray, *args) -> np.ndarray:
+    """Apply a compiled per-element ``kernel`` to ``x`` of any shape."""
+    x = np.asarray(x, dtype=float)
+    flat = np.ascontiguousarray(x).ravel()
+    out = np.empty_like(flat)
+    kernel(flat, *args, out)
+    return out.reshape(x.shape)
 
 
 def _holiday_dates(spec: CalendarSpec, years: Iterable[int]) -> set[dt.date]:
@@ -138,17 +200,11 @@ class BusinessCalendar:
 
     def to_business(self, t: np.ndarray) -> np.ndarray:
         """The carrier's clock at ``t``: business days elapsed, running only on delivery days."""
-        t = np.asarray(t, dtype=float)
-        day = np.floor(t / 24.0).astype(np.int64)
-        fraction = t / 24.0 - day
-        before = self._delivered_before[day]
-        return before + np.where(self.delivery[day], fraction, 0.0)
+        return _elementwise(_business_clocks, t, self._delivered_before, self.delivery)
 
     def from_business(self, b: np.ndarray) -> np.ndarray:
         """The time at which the carrier's clock reads ``b`` (inverse of :meth:`to_business`)."""
-        b = np.asarray(b, dtype=float)
-        whole = np.floor(b).astype(np.int64)
-        return self._delivery_days[whole] * 24.0 + (b - whole) * 24.0
+        return _elementwise(_calendar_times, b, self._delivery_days)
 
     def deliver(self, dispatch: np.ndarray, transit_days: np.ndarray) -> np.ndarray:
         """Delivery time of parcels leaving at ``dispatch`` that spend ``transit_days`` in transit.
@@ -156,16 +212,20 @@ class BusinessCalendar:
         Transit runs on the carrier's clock; a parcel that arrives outside delivery hours is
         delivered when they next open.
         """
-        arrival = self.from_business(self.to_business(dispatch) + transit_days)
-        day = np.floor(arrival / 24.0)
-        hour = arrival - day * 24.0
-        early = hour < self.delivery_open
-        late = hour > self.delivery_close
-        arrival = np.where(early, day * 24.0 + self.delivery_open, arrival)
-        if np.any(late):
-            following = self.nth_delivery_day(day[late].astype(np.int64), 1)
-            arrival[late] = following * 24.0 + self.delivery_open
-        return arrival
+        dispatch, transit_days = np.broadcast_arrays(
+            np.asarray(dispatch, dtype=float), np.asarray(transit_days, dtype=float)
+        )
+        out = np.empty(dispatch.size)
+        _delivery_times(np.ascontiguousarray(dispatch).ravel(),
+                        np.ascontiguousarray(transit_days).ravel(), *self.clock_arrays, out)
+        return out.reshape(dispatch.shape)
+
+    @property
+    def clock_arrays(self) -> tuple:
+        """What the compiled clock needs: delivery days before each day, delivery flags, the
+        delivery days, opening and closing hour (the arguments of :func:`delivery_time`)."""
+        return (self._delivered_before, self.delivery, self._delivery_days,
+                float(self.delivery_open), float(self.delivery_close))
 
     def nth_delivery_day(self, day: np.ndarray, n: np.ndarray | int) -> np.ndarray:
         """The ``n``-th delivery day after ``day`` (``n = 0``: ``day`` itself or the next one)."""

@@ -51,13 +51,20 @@ class Carrier:
         disruptions: DisruptionSchedule,
     ) -> np.ndarray:
         """Business days in transit at carrier luck ``u`` for parcels leaving at ``dispatch``."""
+        multiplier, delay = disruptions.transit_effect(dispatch)
+        return self.undisturbed_days(service, u) * multiplier * self.peaks.transit_at(
+            dispatch) + delay
+
+    def undisturbed_days(self, service: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Business days in transit at carrier luck ``u``, before peaks and disruptions."""
+        if len(self.services) == 1:
+            return self.services[0].transit_days.ppf(u)
         days = np.empty(u.size)
         for i, level in enumerate(self.services):
             mine = service == i
             if np.any(mine):
                 days[mine] = level.transit_days.ppf(u[mine])
-        multiplier, delay = disruptions.transit_effect(dispatch)
-        return days * multiplier * self.peaks.transit_at(dispatch) + delay
+        return days
 
     def deliver(
         self,

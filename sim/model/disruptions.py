@@ -87,22 +87,27 @@ class DisruptionSchedule:
         return (self.start[None, :] <= t) & (t < self.end[None, :])
 
     def transit_effect(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Multiplier and added business days for transit of parcels shipped at ``t``.
-
-        The effect is a step function of time, changing only where an event starts or ends;
-        each time is looked up in its steps.
-        """
+        """Multiplier and added business days for transit of parcels shipped at ``t``."""
         t = np.asarray(t, dtype=float)
         if len(self) == 0 or t.size == 0 or t.max() < self.start[0] or t.min() >= self.end.max():
             return np.ones(t.size), np.zeros(t.size)
-        edges = np.unique(np.concatenate([self.start, self.end]))
-        on = self.active(edges)
-        multiplier = np.prod(np.where(on, self.transit_multiplier, 1.0), axis=1)
-        delay = np.sum(np.where(on, self.transit_delay_days, 0.0), axis=1)
+        edges, multiplier, delay = self.transit_steps()
         step = np.searchsorted(edges, t, side="right") - 1
         inside = step >= 0
         step = np.maximum(step, 0)
         return np.where(inside, multiplier[step], 1.0), np.where(inside, delay[step], 0.0)
+
+    def transit_steps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The transit effect as a step function: from ``edges[i]`` on, ``multiplier[i]`` and
+        ``delay[i]`` (before the first edge: 1 and 0). It changes only where events start or end.
+        """
+        if len(self) == 0:
+            return np.empty(0), np.empty(0), np.empty(0)
+        edges = np.unique(np.concatenate([self.start, self.end]))
+        on = self.active(edges)
+        multiplier = np.prod(np.where(on, self.transit_multiplier, 1.0), axis=1)
+        delay = np.sum(np.where(on, self.transit_delay_days, 0.0), axis=1)
+        return edges, multiplier, delay
 
     def capacity_at(self, t: np.ndarray) -> np.ndarray:
         """Share of pickers working at time ``t``."""

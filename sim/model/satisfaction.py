@@ -7,13 +7,29 @@ when late: late hurts more than early pleases.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.scenario.spec import Satisfaction as SatisfactionSpec
 
-__all__ = ["Disconfirmation"]
+__all__ = ["Disconfirmation", "disconfirmation_value"]
+
+
+@numba.njit(cache=True, inline="always")
+def disconfirmation_value(d, loss_aversion, gain_curvature, loss_curvature, cap):
+    """Satisfaction of a delivery ``d`` business days early (negative: late); ``cap`` may be inf."""
+    if d >= 0.0:
+        return min(math.pow(d, gain_curvature), cap)
+    return -loss_aversion * math.pow(-d, loss_curvature)
+
+
+@numba.njit(cache=True)
+def _values(d, loss_aversion, gain_curvature, loss_curvature, cap, out):
+    for i in range(d.size):
+        out[i] = disconfirmation_value(d[i], loss_aversion, gain_curvature, loss_curvature, cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +51,17 @@ class Disconfirmation:
     def value(self, d: np.ndarray) -> np.ndarray:
         """Satisfaction of deliveries ``d`` business days early (negative: late)."""
         d = np.asarray(d, dtype=float)
-        early = d >= 0
-        if self.gain_curvature == self.loss_curvature:
-            size = np.power(np.abs(d), self.gain_curvature)
-            gain, loss = size, self.loss_aversion * size
-        else:
-            gain = np.power(np.maximum(d, 0.0), self.gain_curvature)
-            loss = self.loss_aversion * np.power(np.maximum(-d, 0.0), self.loss_curvature)
-        if self.delight_cap is not None:
-            gain = np.minimum(gain, self.delight_cap)
-        return np.where(early, gain, -loss)
+        flat = np.ascontiguousarray(d).ravel()
+        out = np.empty_like(flat)
+        _values(flat, *self.parameters, out)
+        return out.reshape(d.shape)
+
+    @property
+    def parameters(self) -> tuple[float, float, float, float]:
+        """Loss aversion, gain and loss curvature, delight cap (inf: none), as the kernel takes."""
+        cap = np.inf if self.delight_cap is None else float(self.delight_cap)
+        return (float(self.loss_aversion), float(self.gain_curvature),
+                float(self.loss_curvature), cap)
 
     def expectation(self, earliest: np.ndarray, latest: np.ndarray) -> np.ndarray:
         """The point of a promised window ``[earliest, latest]`` that sets the expectation."""

@@ -19,6 +19,7 @@ from sim.model.customers import CustomerBase
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
 from sim.model.warehouse import PickingQueue, Roster
+from sim.world.booking import deliver_and_book
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import Ledger, WeeklySeries
 
@@ -126,6 +127,7 @@ class Firm:
             track_backlog = uses_backlog(strategy) or records is not None
         self._track_backlog = track_backlog
         self._judge_at_once = customers is None and self._observe is None
+        self._transit_steps = schedule.transit_steps()
         self._n_services = len(world.carrier.services)
 
     def backlog_at(self, t: float) -> int:
@@ -193,14 +195,27 @@ class Firm:
         finish: np.ndarray,
         backlog: np.ndarray,
     ) -> None:
-        """Send picked orders on the next truck and file them under their delivery day."""
+        """Send picked orders on the next truck and file them under their delivery day.
+
+        Orders nobody needs to revisit (customers without memory, a strategy that learns
+        nothing) are judged and booked at once, in one compiled pass.
+        """
         world = self.world
         dispatch = world.calendar.next_truck(finish)
-        delivered = world.carrier.deliver(quote.service, draws.luck, dispatch, self.schedule)
+        if self._judge_at_once:
+            delivered = deliver_and_book(
+                world, self.ledger, self._transit_steps, price=self.price,
+                arrival=draws.arrival, quote=quote, dispatch=dispatch,
+                undisturbed_days=world.carrier.undisturbed_days(quote.service, draws.luck),
+            )
+        else:
+            delivered = world.carrier.deliver(quote.service, draws.luck, dispatch, self.schedule)
         if self.records is not None:
             self.records.add(arrival=draws.arrival, backlog=backlog, start=start, finish=finish,
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,
                              service=quote.service, delivered=delivered)
+        if self._judge_at_once:
+            return
         clock = world.calendar.to_business
         ordered_b = clock(draws.arrival)
         reference_b = clock(world.satisfaction.expectation(quote.earliest, quote.latest))
@@ -209,9 +224,6 @@ class Firm:
             expected_b = ordered_b + self.customers.expected_lead(customer, reference_b - ordered_b)
         parcels = Parcels(draws.arrival, quote.earliest, quote.latest, quote.service, delivered,
                           ordered_b, reference_b, expected_b, customer)
-        if self._judge_at_once:
-            judge(world, parcels, self.ledger, price=self.price)
-            return
         for d, chunk in by_day(delivered):
             self.in_flight[d].append(parcels.take(chunk))
 

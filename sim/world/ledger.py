@@ -111,42 +111,56 @@ def _book(measured, lateness, early, satisfaction, lead_time, expected_lead, act
           shipping, revenue, profit, week, delight_days, late_hist, early_hist, lead_hist,
           satisfaction_hist, weekly):
     """Add the measured orders to the histograms and weekly sums; return their totals."""
+    totals = np.zeros(TOTALS)
+    for i in range(measured.size):
+        if measured[i]:
+            book_order(lateness[i], early[i], satisfaction[i], lead_time[i], expected_lead[i],
+                       actual_lead[i], shipping[i], revenue[i], profit[i], week[i],
+                       delight_days, late_hist, early_hist, lead_hist, satisfaction_hist,
+                       weekly, totals)
+    return totals
+
+
+#: Totals a booking returns: orders, kept, delighted, disappointed, then the sums of lateness,
+#: earliness, lead time, satisfaction, shipping cost, revenue and profit.
+TOTALS = 11
+
+
+@numba.njit(cache=True, inline="always")
+def book_order(lateness, early, s, lead_time, expected_lead, actual_lead, shipping, revenue,
+               profit, week, delight_days, late_hist, early_hist, lead_hist, satisfaction_hist,
+               weekly, totals):
+    """Add one measured order to the histograms, the weekly sums and ``totals``."""
+    late = max(lateness, 0.0)
+    ahead = max(-lateness, 0.0)
+    kept = 1.0 if lateness <= 0.0 else 0.0
+    totals[0] += 1.0
+    totals[1] += kept
+    totals[2] += 1.0 if early >= delight_days else 0.0
+    totals[3] += 1.0 if s < 0.0 else 0.0
+    totals[4] += late
+    totals[5] += ahead
+    totals[6] += lead_time
+    totals[7] += s
+    totals[8] += shipping
+    totals[9] += revenue
+    totals[10] += profit
     day_bins = late_hist.size
     day_scale = day_bins / (DAY_BINS_HIGH - DAY_BINS_LOW)
+    late_hist[_bin(late, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+    early_hist[_bin(ahead, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+    lead_hist[_bin(lead_time, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
     sat_bins = satisfaction_hist.size
     sat_scale = sat_bins / (SATISFACTION_HIGH - SATISFACTION_LOW)
-    weeks = weekly.shape[1]
-    totals = np.zeros(11)
-    for i in range(measured.size):
-        if not measured[i]:
-            continue
-        late = max(lateness[i], 0.0)
-        ahead = max(-lateness[i], 0.0)
-        s = satisfaction[i]
-        totals[0] += 1.0
-        totals[1] += 1.0 if lateness[i] <= 0.0 else 0.0
-        totals[2] += 1.0 if early[i] >= delight_days else 0.0
-        totals[3] += 1.0 if s < 0.0 else 0.0
-        totals[4] += late
-        totals[5] += ahead
-        totals[6] += lead_time[i]
-        totals[7] += s
-        totals[8] += shipping[i]
-        totals[9] += revenue[i]
-        totals[10] += profit[i]
-        late_hist[_bin(late, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
-        early_hist[_bin(ahead, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
-        lead_hist[_bin(lead_time[i], DAY_BINS_LOW, day_scale, day_bins)] += 1.0
-        satisfaction_hist[_bin(s, SATISFACTION_LOW, sat_scale, sat_bins)] += 1.0
-        w = min(week[i], weeks - 1)
-        weekly[0, w] += 1.0
-        weekly[1, w] += s
-        weekly[2, w] += expected_lead[i]
-        weekly[3, w] += actual_lead[i]
-        weekly[4, w] += 1.0 if lateness[i] <= 0.0 else 0.0
-        weekly[5, w] += revenue[i]
-        weekly[6, w] += profit[i]
-    return totals
+    satisfaction_hist[_bin(s, SATISFACTION_LOW, sat_scale, sat_bins)] += 1.0
+    w = min(week, weekly.shape[1] - 1)
+    weekly[0, w] += 1.0
+    weekly[1, w] += s
+    weekly[2, w] += expected_lead
+    weekly[3, w] += actual_lead
+    weekly[4, w] += kept
+    weekly[5, w] += revenue
+    weekly[6, w] += profit
 
 
 @numba.njit(cache=True, inline="always")
@@ -221,10 +235,18 @@ class Ledger:
         """
         totals = _book(
             measured, lateness, early, satisfaction, lead_time, expected_lead, actual_lead,
-            shipping_cost, revenue, profit, week, delight_days, self.lateness_hist,
-            self.earliness_hist, self.lead_time_hist, self.satisfaction_hist,
-            self.weekly.block[: len(_BOOKED)],
+            shipping_cost, revenue, profit, week, delight_days, *self.booking_arrays,
         )
+        self.add_totals(totals)
+
+    @property
+    def booking_arrays(self) -> tuple[np.ndarray, ...]:
+        """The histograms and weekly block a compiled booking adds to, in its argument order."""
+        return (self.lateness_hist, self.earliness_hist, self.lead_time_hist,
+                self.satisfaction_hist, self.weekly.block[: len(_BOOKED)])
+
+    def add_totals(self, totals: np.ndarray) -> None:
+        """Add the :data:`TOTALS` a compiled booking returned."""
         n, kept, delighted, disappointed = (int(x) for x in totals[:4])
         self.orders += n
         self.kept += kept
