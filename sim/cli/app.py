@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from sim.errors import ScenarioError, SimError
+from sim.errors import ExperimentError, ScenarioError, SimError
 from sim.experiment import make_executor
 from sim.experiment import run as run_experiment
 from sim.experiment.verdict import judge_claim
@@ -53,6 +53,9 @@ def cli() -> None:
               help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder [default: results/<scenario name>].")
+@click.option("--order-records", type=click.Path(path_type=Path), metavar="PATH",
+              help="Write every order's record to PATH/strategy=<name>/replication=<r>.parquet "
+              "[default: the scenario's; off].")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
 def run(
     scenario: Path,
@@ -62,28 +65,37 @@ def run(
     executor: str,
     scheduler: str | None,
     out: Path | None,
+    order_records: Path | None,
     quiet: bool,
 ) -> None:
     """Run every strategy of SCENARIO and write its results folder.
 
     \b
     Writes replications.parquet, summary.csv, differences.csv, manifest.json and
-    comparison.png, all at once when the run has finished.
+    comparison.png, all at once when the run has finished. With --order-records, every
+    order's record is written to its own folder as the run goes (one Parquet file per
+    strategy and replication, replacing those of an earlier run with the same names).
     \b
     Examples:
       promise-sim run scenarios/zappos_vs_competitor.yaml -r 40 -w 2 -o results/zappos
       promise-sim run scenarios/zappos_vs_competitor.yaml --executor dask \\
           --scheduler tcp://10.0.0.5:8786
+      promise-sim run scenarios/zappos_vs_competitor.yaml -r 4 --order-records orders/zappos
     """
     from sim.cli.progress import replication_progress
 
     spec = load_scenario(scenario)
+    target = out if out is not None else Path("results") / spec.name
+    records = order_records if order_records is not None else spec.experiment.order_records
+    if records is not None:
+        _check_separate(Path(records), target)
     where = make_executor(executor, workers=workers, scheduler=scheduler)
     with replication_progress(spec.name, enabled=not quiet) as progress:
         results = run_experiment(
-            spec, replications=replications, seed=seed, executor=where, progress=progress
+            spec, replications=replications, seed=seed, executor=where, progress=progress,
+            order_records=records,
         )
-    folder = write_results(results, out if out is not None else Path("results") / spec.name)
+    folder = write_results(results, target)
     if quiet:
         click.echo(str(folder))
         return
@@ -91,6 +103,19 @@ def run(
     if results.scenario.claim is not None:
         click.echo(_verdict_line(judge_claim(results)))
     click.echo(f"\nresults written to {folder}/")
+
+
+def _check_separate(records: Path, results: Path) -> None:
+    """Refuse an order records folder that is, holds or lies in the results folder.
+
+    The results folder is replaced whole when a run finishes, records and all.
+    """
+    a, b = records.absolute(), results.absolute()
+    if a == b or a in b.parents or b in a.parents:
+        raise ExperimentError(
+            f"{records}: the order records folder and the results folder {results} must be "
+            "separate (the results folder is replaced whole)"
+        )
 
 
 #: Where ``promise-sim seeds`` finds the claim scenarios when none are named.

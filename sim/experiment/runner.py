@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,6 +63,22 @@ def _weekly_table(scenario: Scenario, outcomes: list) -> pd.DataFrame:
     return table
 
 
+def _records_folder(path: str | Path) -> str:
+    """The order records folder ``path``, created, as an absolute path every worker can use."""
+    folder = Path(path).absolute()
+    if folder.exists() and not folder.is_dir():
+        raise ExperimentError(f"{path}: order records: exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExperimentError(
+            f"{path}: cannot create the order records folder: {exc.strerror or exc}"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExperimentError(f"{path}: cannot write order records: permission denied")
+    return str(folder)
+
+
 def run(
     scenario: Scenario,
     *,
@@ -69,6 +87,7 @@ def run(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    order_records: str | Path | None = None,
 ) -> Results:
     """Run ``scenario``: every strategy in every replication, with common random numbers.
 
@@ -76,6 +95,12 @@ def run(
     default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
     replications run, and never change the numbers. ``progress(done, total)`` is called as
     replications finish.
+
+    ``order_records`` (default: the scenario's, off if it has none) is a folder where every
+    order's record is written as Parquet, one file per strategy and replication
+    (:mod:`sim.world.records`), in chunks as the run goes; files of an earlier run with the
+    same names are replaced, others are left. On a Dask cluster it must be on a filesystem
+    every worker shares.
     """
     n = scenario.experiment.replications if replications is None else replications
     root = scenario.experiment.seed if seed is None else seed
@@ -88,7 +113,10 @@ def run(
     if executor is None:
         executor = LocalExecutor(default_workers() if workers is None else workers)
     build_strategies(scenario, prepare_world(scenario))  # bad strategies fail here, once
-    tasks = [ReplicationTask(scenario, r, root) for r in range(n)]
+    if order_records is None:
+        order_records = scenario.experiment.order_records
+    records = None if order_records is None else _records_folder(order_records)
+    tasks = [ReplicationTask(scenario, r, root, order_records=records) for r in range(n)]
     outcomes = []
     for outcome in executor.map_unordered(run_replication, tasks):
         outcomes.append(outcome)
@@ -114,6 +142,7 @@ def run(
             table, outcomes_measured, scenario.baseline_name, confidence
         ),
         timeseries=_weekly_table(scenario, outcomes),
-        manifest=build_manifest(scenario, replications=n, seed=root),
+        manifest={**build_manifest(scenario, replications=n, seed=root),
+                  "order_records": records},
         satisfaction_hist=histograms,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,17 +11,23 @@ from sim.experiment.streams import replication_streams
 from sim.scenario.spec import Scenario
 from sim.world import build_strategies, build_world, simulate
 from sim.world.build import World
+from sim.world.records import ParquetOrderRecords, order_records_path
 
 __all__ = ["ReplicationOutcome", "ReplicationTask", "run_replication"]
 
 
 @dataclass(frozen=True, slots=True)
 class ReplicationTask:
-    """Replication ``replication`` of ``scenario`` from root seed ``seed``."""
+    """Replication ``replication`` of ``scenario`` from root seed ``seed``.
+
+    With ``order_records`` (an absolute folder, shared by every worker), each strategy's
+    orders are written there, one file per strategy and replication.
+    """
 
     scenario: Scenario
     replication: int
     seed: int
+    order_records: str | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -60,7 +67,8 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     first_week = -(-world.warmup_days // 7)
     last_week = world.days // 7  # later weeks only drain deliveries: not comparable
     for name, strategy in strategies.items():
-        ledger = simulate(world, strategy, streams, name=name)
+        with _records(task, name) as records:
+            ledger = simulate(world, strategy, streams, name=name, records=records)
         rows.append({"strategy": name, "replication": task.replication, **ledger.metrics()})
         histograms[name] = ledger.satisfaction_hist
         weekly.append(
@@ -68,3 +76,13 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
              **ledger.weekly.table(first_week, last_week)}
         )
     return ReplicationOutcome(task.replication, rows, histograms, weekly)
+
+
+def _records(
+    task: ReplicationTask, strategy: str
+) -> AbstractContextManager[ParquetOrderRecords | None]:
+    """The writer of ``strategy``'s order records in this replication (None when off)."""
+    if task.order_records is None:
+        return nullcontext()
+    path = order_records_path(task.order_records, strategy, task.replication)
+    return ParquetOrderRecords(path, replication=task.replication)

@@ -723,7 +723,11 @@ class Economics(Spec):
 
 
 class Experiment(Spec):
-    """How many times to run the world, and from which root seed."""
+    """How many times to run the world, from which root seed, and where orders are recorded.
+
+    ``order_records`` says where output goes, not what is simulated: it is left out of the
+    scenario's dump, so it changes neither the scenario hash nor any number of a run.
+    """
 
     replications: int = Field(
         default=20, ge=2, le=100_000, description="Independent replications (at least 2)."
@@ -731,6 +735,14 @@ class Experiment(Spec):
     seed: int = Field(default=0, ge=0, lt=2**63, description="Root seed of all random streams.")
     confidence: float = Field(
         default=0.95, gt=0.5, lt=1, description="Level of the confidence intervals."
+    )
+    order_records: str | None = Field(
+        default=None,
+        min_length=1,
+        exclude=True,
+        description="Folder for every order's record, as Parquet files "
+        "(<folder>/strategy=<name>/replication=<r>.parquet); off if omitted. A relative path "
+        "is relative to the current directory.",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -27,6 +28,7 @@ __all__ = [
     "Firm",
     "OrderRecords",
     "Parcels",
+    "RecordSink",
     "add_customers",
     "by_day",
     "customer_luck",
@@ -61,8 +63,16 @@ class Parcels:
         return cls(*(np.concatenate([getattr(b, f) for b in batches]) for f in cls.__slots__))
 
 
+class RecordSink(Protocol):
+    """Anything that takes every order's timeline batch by batch (memory, Parquet, ...)."""
+
+    def add(self, **columns: np.ndarray) -> None:
+        """Take one batch: one array per field of :attr:`OrderRecords.FIELDS`."""
+        ...
+
+
 class OrderRecords:
-    """Every order's timeline, collected when asked for (tests, oracle checks, exports)."""
+    """Every order's timeline, collected in memory when asked for (tests, oracle checks)."""
 
     FIELDS = ("arrival", "backlog", "start", "finish", "dispatch", "earliest", "latest",
               "service", "delivered")
@@ -99,7 +109,7 @@ class Firm:
         price: float,
         shifts: tuple[tuple[float, float, int], ...] | None = None,
         customers: CustomerBase | None = None,
-        records: OrderRecords | None = None,
+        records: RecordSink | None = None,
         track_backlog: bool | None = None,
     ) -> None:
         self.world = world

@@ -23,7 +23,7 @@ from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_b
 from sim.world.build import DayDraws, Streams, World
 from sim.world.firm import (
     Firm,
-    OrderRecords,
+    RecordSink,
     add_customers,
     customer_luck,
     merge_returning,
@@ -41,7 +41,7 @@ def simulate_market(
     streams: Streams,
     *,
     name: str = "strategy",
-    records: OrderRecords | None = None,
+    records: RecordSink | None = None,
 ) -> Ledger:
     """Run the firm under ``strategy`` against the world's competitors; the firm's ledger.
 

@@ -21,6 +21,7 @@ from sim.world.build import Streams, World
 from sim.world.firm import (
     Firm,
     OrderRecords,
+    RecordSink,
     add_customers,
     customer_luck,
     merge_returning,
@@ -38,7 +39,7 @@ def simulate(
     streams: Streams,
     *,
     name: str = "strategy",
-    records: OrderRecords | None = None,
+    records: RecordSink | None = None,
 ) -> Ledger:
     """Run ``strategy`` through ``world`` once, with the random streams ``streams`` gives.
 

@@ -190,3 +190,51 @@ def test_seeds_refuses_a_scenario_without_a_claim(scenario_file, tmp_path, capsy
     assert code == 2
     assert err.count("\n") == 1 and "claim: missing" in err and str(scenario_file) in err
     assert not out.exists()
+
+
+def test_run_order_records_writes_a_file_per_strategy_and_replication(scenario_file, tmp_path, capsys):
+    import pandas as pd
+
+    out, orders = tmp_path / "results", tmp_path / "orders"
+    code, _, err = _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out), "-q",
+                         "--order-records", str(orders)], capsys)
+    assert code == 0, err
+    names = [s["name"] for s in small_scenario_data()["strategies"]]
+    files = sorted(str(p.relative_to(orders)) for p in orders.rglob("*") if p.is_file())
+    assert files == sorted(f"strategy={n}/replication={r}.parquet" for n in names for r in (0, 1))
+    table = pd.read_parquet(orders)
+    assert set(table["strategy"]) == set(names) and set(table["replication"]) == {0, 1}
+    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    assert json.loads((out / "manifest.json").read_text())["order_records"] == str(orders)
+
+
+def test_run_without_order_records_writes_none(scenario_file, tmp_path, capsys):
+    out = tmp_path / "results"
+    assert _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out), "-q"], capsys)[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results", "small.yaml"]
+    assert json.loads((out / "manifest.json").read_text())["order_records"] is None
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("file", r"orders: order records: exists and is not a folder"),
+        ("below a file", r"cannot create the order records folder"),
+        ("results", r"the order records folder and the results folder .* must be separate"),
+        ("inside results", r"the order records folder and the results folder .* must be separate"),
+    ],
+)
+def test_run_order_records_in_the_way_is_one_line_exit_2(scenario_file, tmp_path, capsys, where,
+                                                         message):
+    out = tmp_path / "results"
+    blocker = tmp_path / "orders"
+    blocker.write_text("")
+    path = {"file": blocker, "below a file": blocker / "below", "results": out,
+            "inside results": out / "orders"}[where]
+    code, _, err = _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out),
+                         "--order-records", str(path)], capsys)
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert re.search(message, err), err
+    assert not out.exists()
+    assert blocker.read_text() == ""
