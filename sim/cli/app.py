@@ -42,15 +42,27 @@ def cli() -> None:
     """
 
 
+def _where_options(command):
+    """The options saying where replications run: local workers or a Dask cluster."""
+    options = [
+        click.option("--workers", "-w", type=click.IntRange(min=1),
+                     help="Processes [default: all cores]."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+                     show_default=True, help="Where replications run."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor "
+                     "dask)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("scenario", type=_SCENARIO)
 @click.option("--replications", "-r", type=click.IntRange(min=2), help="Override the scenario's.")
 @click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the root seed.")
-@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes [default: all cores].")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="Where replications run.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
+@_where_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder [default: results/<scenario name>].")
 @click.option("--order-records", type=click.Path(path_type=Path), metavar="PATH",
@@ -126,11 +138,7 @@ SEED_SCENARIOS = Path("scenarios") / "seeds"
 @click.argument("scenarios", nargs=-1, type=_SCENARIO)
 @click.option("--replications", "-r", type=click.IntRange(min=2),
               help="Override every scenario's.")
-@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes [default: all cores].")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-              show_default=True, help="Where replications run.")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor dask).")
+@_where_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               default=Path("results") / "seeds", show_default=True, help="Verdicts folder.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdicts folder.")

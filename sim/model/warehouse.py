@@ -181,57 +181,17 @@ def _pop(times: np.ndarray, ids: np.ndarray, size: int) -> int:
     return size
 
 
-@numba.njit(cache=True)
-def _serve(
-    arrivals, service, starts, pickers, busy_t, busy_k, idle_t, idle_k, sizes, start, finish
-):
-    n_busy = sizes[0]
-    n_idle = sizes[1]
-    at = sizes[2]
-    done_at = sizes[3]
-    for i in range(arrivals.size):
-        a = arrivals[i]
-        while n_busy > 0 and busy_t[0] <= a:
-            k = busy_k[0]
-            n_busy = _pop(busy_t, busy_k, n_busy)
-            n_idle = _push(idle_t, idle_k, n_idle, 0.0, k)
-        best = np.inf
-        best_k = -1
-        from_idle = False
-        if n_idle > 0:
-            best_k = idle_k[0]
-            at = _step_index(starts, a, at)
-            best = _next_on_duty_from(best_k, a, starts, pickers, at)
-            from_idle = True
-        if n_busy > 0 and _before(busy_t[0], busy_k[0], best, best_k):
-            best = busy_t[0]
-            best_k = busy_k[0]
-            from_idle = False
-        if from_idle:
-            n_idle = _pop(idle_t, idle_k, n_idle)
-        else:
-            n_busy = _pop(busy_t, busy_k, n_busy)
-        done = best + service[i]
-        start[i] = best
-        finish[i] = done
-        done_at = _step_index(starts, done, done_at)
-        n_busy = _push(busy_t, busy_k, n_busy,
-                       _next_on_duty_from(best_k, done, starts, pickers, done_at), best_k)
-    sizes[0] = n_busy
-    sizes[1] = n_idle
-    sizes[2] = at
-    sizes[3] = done_at
-
-
 #: Pickers per word of the idle bit set (int64 words, sign bit unused).
 _WORD = 63
 
 
 @numba.njit(cache=True)
-def _serve_masked(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, start,
-                  finish):
-    """:func:`_serve` with the idle pickers as a bit set in ``idle`` (63 pickers per word)."""
+def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, start, finish):
+    """The FIFO recursion over a batch: busy pickers in a heap by the time they are free (ties
+    to the lower number), idle ones as bits of ``idle``. ``state`` carries the heap's size,
+    the lowest word that may hold an idle picker, and roster positions, between batches."""
     n_busy = state[0]
+    first = state[1]
     at = state[2]
     done_at = state[3]
     for i in range(arrivals.size):
@@ -239,13 +199,15 @@ def _serve_masked(arrivals, service, starts, pickers, busy_t, busy_k, idle, stat
         while n_busy > 0 and busy_t[0] <= a:
             k = busy_k[0]
             idle[k // _WORD] |= np.int64(1) << (k % _WORD)
+            first = min(first, k // _WORD)
             n_busy = _pop(busy_t, busy_k, n_busy)
         best = np.inf
         best_k = -1
         from_idle = False
-        lowest = _lowest_idle(idle)
-        if lowest >= 0:
-            best_k = lowest
+        while first < idle.size and idle[first] == 0:
+            first += 1
+        if first < idle.size:
+            best_k = first * _WORD + _lowest_bit(idle[first])
             at = _step_index(starts, a, at)
             best = _next_on_duty_from(best_k, a, starts, pickers, at)
             from_idle = True
@@ -264,44 +226,31 @@ def _serve_masked(arrivals, service, starts, pickers, busy_t, busy_k, idle, stat
         n_busy = _push(busy_t, busy_k, n_busy,
                        _next_on_duty_from(best_k, done, starts, pickers, done_at), best_k)
     state[0] = n_busy
+    state[1] = first
     state[2] = at
     state[3] = done_at
 
 
 @numba.njit(cache=True, inline="always")
-def _lowest_idle(idle):
-    """The lowest-numbered idle picker, or -1."""
-    for w in range(idle.size):
-        word = idle[w]
-        if word != 0:
-            k = 0
-            while (word >> k) & 1 == 0:
-                k += 1
-            return w * _WORD + k
-    return -1
+def _lowest_bit(word):
+    k = 0
+    while (word >> k) & 1 == 0:
+        k += 1
+    return k
 
 
 class PickingQueue:
     """The FIFO queue of a roster, carried from one batch of orders to the next."""
-
-    #: Most pickers whose idle set is kept as bits (faster); beyond, a heap.
-    MASKED_PICKERS = 16 * _WORD
 
     def __init__(self, roster: Roster) -> None:
         self.roster = roster
         c = max(roster.max_pickers, 1)
         self._busy_t = np.empty(c)
         self._busy_k = np.empty(c, dtype=np.int64)
-        self._masked = c <= self.MASKED_PICKERS
-        if self._masked:
-            self._state = np.zeros(4, dtype=np.int64)
-            self._idle = np.zeros(-(-c // _WORD), dtype=np.int64)
-            for k in range(c):
-                self._idle[k // _WORD] |= 1 << (k % _WORD)
-        else:
-            self._idle_t = np.zeros(c)
-            self._idle_k = np.arange(c, dtype=np.int64)
-            self._sizes = np.array([0, c, 0, 0], dtype=np.int64)
+        self._state = np.zeros(4, dtype=np.int64)
+        self._idle = np.zeros(-(-c // _WORD), dtype=np.int64)
+        for k in range(c):
+            self._idle[k // _WORD] |= 1 << (k % _WORD)
 
     def serve(self, arrivals: np.ndarray, pick_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and finish of picking for orders arriving (in order) at ``arrivals``."""
@@ -309,11 +258,6 @@ class PickingQueue:
         pick_hours = np.ascontiguousarray(pick_hours, dtype=float)
         start = np.empty_like(arrivals)
         finish = np.empty_like(arrivals)
-        roster = self.roster
-        if self._masked:
-            _serve_masked(arrivals, pick_hours, roster.starts, roster.pickers, self._busy_t,
-                          self._busy_k, self._idle, self._state, start, finish)
-        else:
-            _serve(arrivals, pick_hours, roster.starts, roster.pickers, self._busy_t,
-                   self._busy_k, self._idle_t, self._idle_k, self._sizes, start, finish)
+        _serve(arrivals, pick_hours, self.roster.starts, self.roster.pickers, self._busy_t,
+               self._busy_k, self._idle, self._state, start, finish)
         return start, finish
