@@ -94,9 +94,10 @@ class LocalExecutor:
 class DaskExecutor:
     """An existing Dask distributed cluster, by scheduler address or a ``Client``.
 
-    Tasks are submitted as impure (each replication runs, even if equal to another), and a
-    task whose worker dies is retried up to ``retries`` times; the numbers cannot change,
-    since each task carries its own seed.
+    Tasks are submitted as impure (each replication runs, even if equal to another). A task
+    whose worker dies is moved to another worker by the scheduler (up to its
+    ``allowed-failures``); a task that raises is run again up to ``retries`` times. The
+    numbers cannot change either way, since each task carries its own seed.
     """
 
     scheduler: Any
