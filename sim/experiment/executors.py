@@ -46,7 +46,7 @@ def _context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.experiment.tasks"])
+        context.set_forkserver_preload(["sim.experiment.tasks", "sim.experiment.warm"])
         return context
     return multiprocessing.get_context("spawn")
 
