@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from pandas.testing import assert_frame_equal
+from tables import aligned
 
 import sim
 from sim.experiment import DaskExecutor, LocalExecutor
@@ -209,12 +210,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         )
         for r in rows
     ]
-    widths = [max(len(x) for x in column) for column in zip(head, *body)]
-    lines = [
-        "  ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(r, widths)))
-        for r in (head, *body)
-    ]
-    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+    return aligned(head, body)
 
 
 def notes(rows: list[dict[str, Any]], startup: dict[str, float]) -> list[str]:

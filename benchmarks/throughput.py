@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tables import aligned
 
 from sim.experiment.streams import replication_streams
 from sim.model.promise import FirmView, PromiseStrategy, Quote, uses_backlog
@@ -172,12 +173,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         )
         for r in rows
     ]
-    widths = [max(len(x) for x in column) for column in zip(head, *body)]
-    lines = [
-        "  ".join(x.rjust(w) if i else x.ljust(w) for i, (x, w) in enumerate(zip(r, widths)))
-        for r in (head, *body)
-    ]
-    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])
+    return aligned(head, body)
 
 
 def speed_ratios(rows: list[dict[str, Any]]) -> list[str]:
