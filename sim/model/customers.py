@@ -107,7 +107,7 @@ def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, del
                 if early_run[c] >= p[16]:
                     early_run[c] = 0
                     if cut[c] + p[17] <= p[18]:
-                        cut[c] += p[17]
+                        cut[c] += int(p[17])
                     else:
                         s -= p[19]
                         refusals += 1
@@ -146,10 +146,10 @@ class CustomerBase:
         self.padded = np.empty(capacity, dtype=np.int64)
         self.active = np.empty(capacity, dtype=bool)
         self.next_purchase = np.empty(capacity)
-        self.firm = np.empty(capacity, dtype=np.int64)
+        self.firm = np.empty(capacity, dtype=np.int16)
         self.business = np.empty(capacity, dtype=bool)
-        self.early_run = np.empty(capacity, dtype=np.int64)
-        self.cut = np.empty(capacity)
+        self.early_run = np.empty(capacity, dtype=np.int16)
+        self.cut = np.empty(capacity, dtype=np.int16)
         self.refusals = 0
 
     _ARRAYS = ("trust", "learned", "memory", "padded", "active", "next_purchase", "firm",
@@ -178,7 +178,7 @@ class CustomerBase:
         self.firm[ids] = -1
         self.business[ids] = False if business is None else business
         self.early_run[ids] = 0
-        self.cut[ids] = 0.0
+        self.cut[ids] = 0
         self.size = needed
         return ids
 
@@ -195,7 +195,7 @@ class CustomerBase:
         self.memory[moved] = 0.0
         self.padded[moved] = 0
         self.early_run[moved] = 0
-        self.cut[moved] = 0.0
+        self.cut[moved] = 0
         self.firm[ids] = firm
 
     def tighten(
