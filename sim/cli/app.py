@@ -8,13 +8,18 @@ and keeps its traceback.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
+from sim.cli.resume import resumable
 from sim.errors import ExperimentError, ScenarioError, SimError
-from sim.experiment import make_executor
+from sim.experiment import Precision, make_executor
 from sim.experiment import run as run_experiment
 from sim.experiment.verdict import judge_claim
 from sim.report import write_results, write_verdicts
@@ -40,6 +45,14 @@ def cli() -> None:
       promise-sim seeds
       promise-sim schema > scenario.schema.json
     """
+
+
+def _resume_option(command):
+    """--fresh: ignore replications kept from an interrupted run of the same command."""
+    return click.option(
+        "--fresh", is_flag=True,
+        help="Start afresh, ignoring replications kept from an interrupted run.",
+    )(command)
 
 
 def _where_options(command):
@@ -68,6 +81,16 @@ def _where_options(command):
 @click.option("--order-records", type=click.Path(path_type=Path), metavar="PATH",
               help="Write every order's record to PATH/strategy=<name>/replication=<r>.parquet "
               "[default: the scenario's; off].")
+@click.option("--precision", type=click.FloatRange(min=0, min_open=True), metavar="HALF_WIDTH",
+              help="Add replications until the interval of --metric is this narrow (in the "
+              "metric's units).")
+@click.option("--metric", default="satisfaction_mean", show_default=True,
+              help="Metric --precision is about (a unique prefix will do: 'satisfaction').")
+@click.option("--paired", is_flag=True,
+              help="--precision is about the paired differences to the baseline.")
+@click.option("--max-replications", type=click.IntRange(min=2), default=1000,
+              show_default=True, help="At most this many replications with --precision.")
+@_resume_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
 def run(
     scenario: Path,
@@ -78,18 +101,27 @@ def run(
     scheduler: str | None,
     out: Path | None,
     order_records: Path | None,
+    precision: float | None,
+    metric: str,
+    paired: bool,
+    max_replications: int,
+    fresh: bool,
     quiet: bool,
 ) -> None:
     """Run every strategy of SCENARIO and write its results folder.
 
     \b
     Writes replications.parquet, summary.csv, differences.csv, manifest.json and
-    comparison.png, all at once when the run has finished. With --order-records, every
-    order's record is written to its own folder as the run goes (one Parquet file per
-    strategy and replication, replacing those of an earlier run with the same names).
+    comparison.png, all at once when the run has finished. Each replication is kept in
+    .<folder>.parts beside the results folder as it finishes: a run that is interrupted and
+    started again with the same command computes only the missing ones. With
+    --order-records, every order's record is written to its own folder as the run goes (one
+    Parquet file per strategy and replication, replacing those of an earlier run with the
+    same names).
     \b
     Examples:
       promise-sim run scenarios/zappos_vs_competitor.yaml -r 40 -w 2 -o results/zappos
+      promise-sim run scenarios/zappos_vs_competitor.yaml --precision 0.01 --metric satisfaction
       promise-sim run scenarios/zappos_vs_competitor.yaml --executor dask \\
           --scheduler tcp://10.0.0.5:8786
       promise-sim run scenarios/zappos_vs_competitor.yaml -r 4 --order-records orders/zappos
@@ -101,20 +133,38 @@ def run(
     records = order_records if order_records is not None else spec.experiment.order_records
     if records is not None:
         _check_separate(Path(records), target)
+    goal = None
+    if precision is not None:
+        goal = Precision(precision, metric=metric, paired=paired,
+                         max_replications=max_replications)
     where = make_executor(executor, workers=workers, scheduler=scheduler)
-    with replication_progress(spec.name, enabled=not quiet) as progress:
+    with resumable(target, fresh=fresh) as store, \
+            replication_progress(spec.name, enabled=not quiet) as progress:
         results = run_experiment(
             spec, replications=replications, seed=seed, executor=where, progress=progress,
-            order_records=records,
+            order_records=records, store=store, precision=goal,
         )
-    folder = write_results(results, target)
+        folder = write_results(results, target)
     if quiet:
         click.echo(str(folder))
         return
     click.echo(_headline(results))
+    if goal is not None:
+        click.echo(_precision_line(results.manifest["precision"]))
     if results.scenario.claim is not None:
         click.echo(_verdict_line(judge_claim(results)))
     click.echo(f"\nresults written to {folder}/")
+
+
+def _precision_line(report: dict) -> str:
+    """How many replications the precision took, and whether it was reached."""
+    what = f"paired {report['metric']}" if report["paired"] else report["metric"]
+    if report["reached"]:
+        return (f"precision: {what} half-width {report['half_width']:.4g} <= "
+                f"{report['target_half_width']:.4g} after {report['replications']} replications")
+    return (f"precision: NOT reached: {what} half-width {report['half_width']:.4g} > "
+            f"{report['target_half_width']:.4g} at the maximum of {report['replications']} "
+            "replications (raise --max-replications)")
 
 
 def _check_separate(records: Path, results: Path) -> None:
@@ -252,8 +302,30 @@ def _headline(results) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a run as Ctrl-C does: workers stop, kept replications stay kept."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit status 2."""
+    with _terminate_as_interrupt():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="promise-sim", standalone_mode=False)
     except SimError as exc:

@@ -7,14 +7,19 @@ from sim.experiment.executors import (
     make_executor,
 )
 from sim.experiment.manifest import build_manifest, scenario_hash
-from sim.experiment.runner import OUTCOMES, Results, run
+from sim.experiment.precision import Precision
+from sim.experiment.runner import OUTCOMES, Results, run, run_points
 from sim.experiment.statistics import mean_interval, paired_differences, summarize
+from sim.experiment.store import DiskStore, MemoryStore
 from sim.experiment.streams import component_id, replication_streams
 
 __all__ = [
     "OUTCOMES",
     "DaskExecutor",
+    "DiskStore",
     "LocalExecutor",
+    "MemoryStore",
+    "Precision",
     "Results",
     "build_manifest",
     "component_id",
@@ -24,6 +29,7 @@ __all__ = [
     "paired_differences",
     "replication_streams",
     "run",
+    "run_points",
     "scenario_hash",
     "summarize",
 ]

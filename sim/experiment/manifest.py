@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.scenario.spec import Scenario
 
-__all__ = ["build_manifest", "scenario_hash"]
+__all__ = ["build_manifest", "code_identity", "scenario_hash"]
 
 _PACKAGES = ("promise-sim", "numpy", "scipy", "pandas", "pyarrow", "simpy", "pydantic", "numba",
              "holidays", "matplotlib")
@@ -24,6 +24,20 @@ def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: equal for equal scenarios, whatever the file."""
     canonical = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def code_identity() -> dict[str, str]:
+    """The version of promise-sim and a hash of its source: what else a result depends on."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode("utf-8"))
+        digest.update(path.read_bytes())
+    try:
+        version = metadata.version("promise-sim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        version = "0+unknown"
+    return {"promise_sim": version, "code_hash": digest.hexdigest()[:24]}
 
 
 def _versions() -> dict[str, str]:
@@ -61,6 +75,7 @@ def build_manifest(scenario: Scenario, *, replications: int, seed: int) -> dict[
         "confidence": scenario.experiment.confidence,
         "command": " ".join(sys.argv) if sys.argv and sys.argv[0] else None,
         "git_commit": _git_commit(),
+        "code_hash": code_identity()["code_hash"],
         "versions": _versions(),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "scenario_spec": scenario.model_dump(mode="json", by_alias=True),

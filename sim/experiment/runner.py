@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +14,20 @@ import pandas as pd
 from sim.errors import ExperimentError
 from sim.experiment.executors import Executor, LocalExecutor, default_workers
 from sim.experiment.manifest import build_manifest
+from sim.experiment.precision import Precision
 from sim.experiment.statistics import paired_differences, summarize
-from sim.experiment.tasks import ReplicationTask, prepare_world, run_replication
+from sim.experiment.store import MemoryStore, ResultStore, open_store
+from sim.experiment.tasks import (
+    ReplicationOutcome,
+    ReplicationTask,
+    prepare_world,
+    run_replication,
+)
 from sim.scenario.spec import Scenario
 from sim.world import build_strategies
 from sim.world.ledger import METRICS, SATISFACTION_BINS
 
-__all__ = ["Results", "run"]
+__all__ = ["Results", "run", "run_points"]
 
 #: Metrics summarised across replications (``orders`` is a count, not an outcome).
 OUTCOMES = [m for m in METRICS if m != "orders"]
@@ -79,6 +86,15 @@ def _records_folder(path: str | Path) -> str:
     return str(folder)
 
 
+def _check_options(n: int, root: int, workers: int | None) -> None:
+    if n < 2:
+        raise ExperimentError(f"'replications' must be >= 2 for confidence intervals, got {n}")
+    if root < 0:
+        raise ExperimentError(f"'seed' must be >= 0, got {root}")
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"'workers' must be >= 1, got {workers}")
+
+
 def run(
     scenario: Scenario,
     *,
@@ -88,6 +104,8 @@ def run(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     order_records: str | Path | None = None,
+    store: ResultStore | str | Path | None = None,
+    precision: Precision | None = None,
 ) -> Results:
     """Run ``scenario``: every strategy in every replication, with common random numbers.
 
@@ -96,33 +114,119 @@ def run(
     replications run, and never change the numbers. ``progress(done, total)`` is called as
     replications finish.
 
+    ``store`` (a folder or a :class:`~sim.experiment.store.MemoryStore`) keeps every
+    replication as it finishes: run again with the same store, only the missing ones are
+    computed, and the numbers are those of an uninterrupted run.
+
+    ``precision`` (a :class:`~sim.experiment.precision.Precision`) keeps adding
+    replications, from ``replications`` up to its maximum, until the intervals of its metric
+    are narrow enough; the manifest's ``precision`` entry says how many it took.
+
     ``order_records`` (default: the scenario's, off if it has none) is a folder where every
     order's record is written as Parquet, one file per strategy and replication
     (:mod:`sim.world.records`), in chunks as the run goes; files of an earlier run with the
     same names are replaced, others are left. On a Dask cluster it must be on a filesystem
     every worker shares.
     """
-    n = scenario.experiment.replications if replications is None else replications
-    root = scenario.experiment.seed if seed is None else seed
-    if n < 2:
-        raise ExperimentError(f"'replications' must be >= 2 for confidence intervals, got {n}")
-    if root < 0:
-        raise ExperimentError(f"'seed' must be >= 0, got {root}")
-    if workers is not None and workers < 1:
-        raise ExperimentError(f"'workers' must be >= 1, got {workers}")
-    if executor is None:
-        executor = LocalExecutor(default_workers() if workers is None else workers)
-    build_strategies(scenario, prepare_world(scenario))  # bad strategies fail here, once
     if order_records is None:
         order_records = scenario.experiment.order_records
     records = None if order_records is None else _records_folder(order_records)
-    tasks = [ReplicationTask(scenario, r, root, order_records=records) for r in range(n)]
-    outcomes = []
-    for outcome in executor.map_unordered(run_replication, tasks):
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(len(outcomes), n)
-    outcomes.sort(key=lambda o: o.replication)
+    options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress,
+               "records": records}
+    if precision is None:
+        return _run_points([scenario], replications=replications, store=store, **options)[0]
+    n = scenario.experiment.replications if replications is None else replications
+    n = min(n, precision.max_replications)
+    store = MemoryStore() if store is None else open_store(store)
+    while True:
+        results = _run_points([scenario], replications=n, store=store, **options)[0]
+        widest = precision.widest(results.summary, results.differences)
+        reached = widest <= precision.half_width
+        if reached or n >= precision.max_replications:
+            break
+        n = precision.next_replications(n, widest)
+    report = {"metric": precision.metric, "paired": precision.paired,
+              "target_half_width": precision.half_width, "half_width": widest,
+              "replications": n, "max_replications": precision.max_replications,
+              "reached": reached}
+    return replace(results, manifest={**results.manifest, "precision": report})
+
+
+def run_points(
+    scenarios: Sequence[Scenario],
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    store: ResultStore | str | Path | None = None,
+) -> list[Results]:
+    """Run several scenarios (points of a sweep, candidates of a search) as one batch of tasks.
+
+    Every point runs ``replications`` replications (default: each scenario's own) from the
+    same root seed, so replication ``r`` of every point meets the same luck and differences
+    between points can be paired. All tasks go to the executor at once; ``store`` works as
+    in :func:`run`, so calling again with a larger ``replications`` adds only the new ones.
+    """
+    return _run_points(scenarios, replications=replications, seed=seed, workers=workers,
+                       executor=executor, progress=progress, store=store)
+
+
+def _run_points(
+    scenarios: Sequence[Scenario],
+    *,
+    replications: int | None,
+    seed: int | None,
+    workers: int | None,
+    executor: Executor | None,
+    progress: Callable[[int, int], None] | None,
+    store: ResultStore | str | Path | None,
+    records: str | None = None,
+) -> list[Results]:
+    counts = [s.experiment.replications if replications is None else replications
+              for s in scenarios]
+    roots = [s.experiment.seed if seed is None else seed for s in scenarios]
+    for n, root in zip(counts, roots):
+        _check_options(n, root, workers)
+    store = open_store(store)
+    for scenario in scenarios:
+        build_strategies(scenario, prepare_world(scenario))  # bad strategies fail here, once
+    outcomes: list[dict[int, ReplicationOutcome]] = [{} for _ in scenarios]
+    tasks = []
+    for point, (scenario, n, root) in enumerate(zip(scenarios, counts, roots)):
+        stored = set() if store is None else store.finished(scenario, root)
+        for r in range(n):
+            if r in stored:
+                outcomes[point][r] = store.load(scenario, root, r)
+            else:
+                tasks.append(ReplicationTask(scenario, r, root, order_records=records,
+                                             point=point))
+    total = sum(counts)
+    done = total - len(tasks)
+    if progress is not None and done:
+        progress(done, total)
+    if tasks:
+        if executor is None:
+            executor = LocalExecutor(default_workers() if workers is None else workers)
+        for outcome in executor.map_unordered(run_replication, tasks):
+            point = outcome.point
+            if store is not None:
+                store.save(scenarios[point], roots[point], outcome)
+            outcomes[point][outcome.replication] = outcome
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    return [
+        _assemble(scenario, [found[r] for r in range(n)], root, records)
+        for scenario, found, n, root in zip(scenarios, outcomes, counts, roots)
+    ]
+
+
+def _assemble(
+    scenario: Scenario, outcomes: list[ReplicationOutcome], root: int, records: str | None
+) -> Results:
+    """The tables of one point from its replications, in replication order."""
     table = pd.DataFrame([row for o in outcomes for row in o.rows])
     table["orders"] = table["orders"].astype("int64")
     absent = [*(CUSTOMER_METRICS if scenario.customers is None else ()),
@@ -142,7 +246,7 @@ def run(
             table, outcomes_measured, scenario.baseline_name, confidence
         ),
         timeseries=_weekly_table(scenario, outcomes),
-        manifest={**build_manifest(scenario, replications=n, seed=root),
+        manifest={**build_manifest(scenario, replications=len(outcomes), seed=root),
                   "order_records": records},
         satisfaction_hist=histograms,
     )

@@ -18,7 +18,8 @@ __all__ = ["ReplicationOutcome", "ReplicationTask", "run_replication"]
 
 @dataclass(frozen=True, slots=True)
 class ReplicationTask:
-    """Replication ``replication`` of ``scenario`` from root seed ``seed``.
+    """Replication ``replication`` of ``scenario`` from root seed ``seed``; ``point`` says
+    which of several scenarios run together it belongs to.
 
     With ``order_records`` (an absolute folder, shared by every worker), each strategy's
     orders are written there, one file per strategy and replication.
@@ -28,6 +29,7 @@ class ReplicationTask:
     replication: int
     seed: int
     order_records: str | None = None
+    point: int = 0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,6 +40,7 @@ class ReplicationOutcome:
     rows: list[dict[str, float | int | str]]
     satisfaction_hist: dict[str, np.ndarray]
     weekly: list[dict[str, np.ndarray | str | int]]
+    point: int = 0
 
 
 _WORLDS: dict[str, World] = {}
@@ -75,7 +78,7 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
             {"strategy": name, "replication": task.replication,
              **ledger.weekly.table(first_week, last_week)}
         )
-    return ReplicationOutcome(task.replication, rows, histograms, weekly)
+    return ReplicationOutcome(task.replication, rows, histograms, weekly, task.point)
 
 
 def _records(

@@ -24,6 +24,9 @@ from sim.scenario.base import (
 )
 from sim.scenario.claim import Claim
 from sim.scenario.distributions import Distribution
+from sim.scenario.optimize import Optimize
+from sim.scenario.sensitivity import Sensitivity
+from sim.scenario.sweep import Sweep
 
 __all__ = [
     "AdaptiveStrategy",
@@ -785,6 +788,18 @@ class Scenario(Spec):
     )
     experiment: Experiment = Field(
         default_factory=Experiment, description="Replications, root seed, confidence level."
+    )
+    sweep: Sweep | None = Field(
+        default=None, description="Keys to vary over a grid or a space-filling design "
+        "('promise-sim sweep')."
+    )
+    optimize: Optimize | None = Field(
+        default=None, description="Strategy parameters to search for the best objective "
+        "('promise-sim optimize')."
+    )
+    sensitivity: Sensitivity | None = Field(
+        default=None, description="Uncertain parameters whose influence on an outcome is "
+        "measured ('promise-sim sensitivity')."
     )
 
     @model_validator(mode="after")

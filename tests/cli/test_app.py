@@ -11,6 +11,7 @@ from factories import small_scenario_data, write_yaml
 
 from sim.cli.app import main
 from sim.report import RESULT_FILES
+from sim.world.ledger import METRICS
 
 
 def _run(argv, capsys):
@@ -238,3 +239,28 @@ def test_run_order_records_in_the_way_is_one_line_exit_2(scenario_file, tmp_path
     assert re.search(message, err), err
     assert not out.exists()
     assert blocker.read_text() == ""
+
+
+def test_run_precision_reports_the_replications_it_took(scenario_file, tmp_path, capsys):
+    out = tmp_path / "p"
+    code, stdout, err = _run(
+        ["run", str(scenario_file), "-r", "3", "-w", "1", "-o", str(out), "--precision", "0.2",
+         "--metric", "satisfaction", "--paired"], capsys,
+    )
+    assert code == 0, err
+    line = next(x for x in stdout.splitlines() if x.startswith("precision:"))
+    assert re.match(r"precision: paired satisfaction_mean half-width \S+ <= 0.2 after \d+ "
+                    r"replications", line)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["precision"]["reached"]
+    assert manifest["replications"] == manifest["precision"]["replications"]
+
+
+def test_run_precision_with_an_unknown_metric_is_one_line(scenario_file, tmp_path, capsys):
+    out = tmp_path / "p"
+    code, _, err = _run(["run", str(scenario_file), "-o", str(out), "--precision", "0.2",
+                         "--metric", "happiness"], capsys)
+    assert code == 2
+    assert err.strip() == ("promise-sim: error: 'metric': 'happiness' is unknown (one of "
+                           + ", ".join(METRICS) + ")")
+    assert not out.exists()
