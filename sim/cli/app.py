@@ -42,6 +42,7 @@ def cli() -> None:
     Examples:
       promise-sim run scenarios/zappos_vs_competitor.yaml
       promise-sim validate scenarios/zappos_vs_competitor.yaml
+      promise-sim warmup scenarios/repeat_customers.yaml
       promise-sim seeds
       promise-sim schema > scenario.schema.json
     """
@@ -244,6 +245,55 @@ def _verdict_line(verdict) -> str:
         f"{verdict.difference:+.4g} [{verdict.ci_low:+.4g}, {verdict.ci_high:+.4g}] ({level}%)"
         f" -> claim {verdict.verdict}"
     )
+
+
+@cli.command()
+@click.argument("scenario", type=_SCENARIO)
+@click.option("--metric", default="satisfaction_mean", show_default=True,
+              help="Weekly series MSER-5 looks at.")
+@click.option("--replications", "-r", type=click.IntRange(min=2), help="Override the scenario's.")
+@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the root seed.")
+@_where_options
+@click.option("--quiet", "-q", is_flag=True, help="Print only the suggested days.")
+def warmup(
+    scenario: Path,
+    metric: str,
+    replications: int | None,
+    seed: int | None,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    quiet: bool,
+) -> None:
+    """Suggest a warm-up for SCENARIO: MSER-5 on each strategy's weekly series.
+
+    Runs the scenario with no warm-up and cuts, for each strategy, the leading weeks whose
+    removal most narrows the interval of the rest; suggests the longest. Writes nothing.
+    \b
+    Examples:
+      promise-sim warmup scenarios/repeat_customers.yaml
+      promise-sim warmup scenarios/repeat_customers.yaml --metric trust_mean -r 10
+    """
+    from sim.cli.progress import replication_progress
+    from sim.experiment.warmup import suggest_warmup
+
+    spec = load_scenario(scenario)
+    where = make_executor(executor, workers=workers, scheduler=scheduler)
+    with replication_progress(spec.name, enabled=not quiet) as progress:
+        found = suggest_warmup(spec, metric=metric, replications=replications, seed=seed,
+                               executor=where, progress=progress)
+    if quiet:
+        click.echo(str(found.days))
+        return
+    weeks = ", ".join(f"{name} {w}" for name, w in found.weeks_by_strategy.items())
+    click.echo(f"{spec.name}: MSER-5 on weekly {found.metric} over {found.replications} "
+               f"replications: cut weeks {weeks}")
+    click.echo(f"suggested horizon.warmup_days: {found.days} (the scenario has "
+               f"{found.current_days})")
+    if found.unsettled:
+        click.echo(f"warning: {', '.join(found.unsettled)}: the cut reached half the series: "
+                   "no steady state within the horizon (customers still learning?); compare "
+                   "over time rather than after a warm-up")
 
 
 @cli.command()

@@ -21,8 +21,9 @@ def parts_folder(out: Path) -> Path:
 def resumable(out: Path, *, fresh: bool = False) -> Iterator[DiskStore]:
     """A store for the run that writes ``out``, removed once the block (and ``out``) is done.
 
-    Interrupted, the store stays (unless nothing was kept), and the same command started again computes only what is
-    missing. Parts made by other code are cleared; with ``fresh`` all parts are.
+    Interrupted, the store stays (unless nothing was kept), and the same command started
+    again computes only what is missing. Parts made by other code are cleared; with
+    ``fresh`` all parts are.
     """
     folder = parts_folder(out)
     if fresh:

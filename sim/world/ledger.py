@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-__all__ = ["METRICS", "SATISFACTION_BINS", "Ledger"]
+__all__ = ["METRICS", "SATISFACTION_BINS", "WEEKLY", "Ledger"]
 
 DAY_BINS_LOW, DAY_BINS_HIGH = 0.0, 120.0
 SATISFACTION_LOW, SATISFACTION_HIGH = -15.0, 5.0

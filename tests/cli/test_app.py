@@ -264,3 +264,14 @@ def test_run_precision_with_an_unknown_metric_is_one_line(scenario_file, tmp_pat
     assert err.strip() == ("promise-sim: error: 'metric': 'happiness' is unknown (one of "
                            + ", ".join(METRICS) + ")")
     assert not out.exists()
+
+
+def test_warmup_prints_the_suggestion_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    data = small_scenario_data()
+    data["horizon"] = {"start": "2025-01-06", "days": 175, "warmup_days": 7}
+    path = write_yaml(tmp_path / "w.yaml", data)
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = _run(["warmup", str(path), "-r", "2", "-w", "1", "-q"], capsys)
+    assert code == 0, err
+    assert int(stdout.strip()) % 7 == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.yaml"]
