@@ -28,7 +28,9 @@ from sim.scenario import load_scenario, scenario_schema
 __all__ = ["cli", "main"]
 
 EXIT_OK = 0
+EXIT_DIFFERENT = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 _SCENARIO = click.Path(dir_okay=False, path_type=Path)
 
@@ -45,6 +47,14 @@ def cli() -> None:
       promise-sim warmup scenarios/repeat_customers.yaml
       promise-sim seeds
       promise-sim schema > scenario.schema.json
+
+    \b
+    Exit status:
+      0    done
+      1    rerun: the numbers differ from the manifest's
+      2    bad input: one line on stderr names the file, the key and what is wrong
+      130  interrupted (Ctrl-C, SIGTERM): finished replications are kept; the same
+           command computes only the missing ones
     """
 
 
@@ -311,6 +321,57 @@ def validate(scenario: Path) -> None:
 
 
 @cli.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@_where_options
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit status says.")
+def rerun(
+    manifest: Path, workers: int | None, executor: str, scheduler: str | None, quiet: bool
+) -> None:
+    """Make a result again from its MANIFEST alone and check the numbers are the same.
+
+    MANIFEST is a results folder's manifest.json (or the folder). The scenario, seed and
+    replications come from it; the table of replications is compared bit for bit with the
+    digest it holds. Writes nothing. Exit status 0 when identical, 1 when not.
+    \b
+    Example:
+      promise-sim rerun results/zappos_vs_competitor/manifest.json
+    """
+    from sim.cli.progress import replication_progress
+    from sim.experiment.rerun import read_manifest
+    from sim.experiment.rerun import rerun as make_again
+
+    name = read_manifest(manifest).get("scenario", "rerun")
+    where = make_executor(executor, workers=workers, scheduler=scheduler)
+    with replication_progress(str(name), enabled=not quiet) as progress:
+        again = make_again(manifest, executor=where, progress=progress)
+    if not quiet:
+        click.echo(_rerun_text(again, manifest))
+    if not again.matches:
+        click.get_current_context().exit(EXIT_DIFFERENT)
+
+
+def _rerun_text(again, manifest: Path) -> str:
+    """Whether the rerun matched, and if not what moved."""
+    n = again.results.manifest["replications"]
+    if again.matches:
+        return (f"{manifest}: reproduced: {n} replications identical "
+                f"(sha256 {again.digest[:16]}...)")
+    if again.expected_digest is None:
+        lines = [f"{manifest}: the manifest holds no digest of its numbers (made before "
+                 "promise-sim recorded one): nothing to compare"]
+    else:
+        lines = [f"{manifest}: NOT reproduced: the {n} replications differ"]
+    if not again.same_code:
+        lines.append("the code differs from the code that made the result (code_hash): "
+                     "check out its git_commit to reproduce it")
+    if again.changes is not None:
+        moved = again.changes[again.changes["max_abs_change"] > 0]
+        for row in moved.itertuples():
+            lines.append(f"  {row.strategy} {row.metric}: up to {row.max_abs_change:.4g}")
+    return "\n".join(lines)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editors).
 
@@ -377,17 +438,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     try:
-        cli.main(args=argv, prog_name="promise-sim", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="promise-sim", standalone_mode=False)
     except SimError as exc:
         click.echo(f"promise-sim: error: {exc}", err=True)
         return EXIT_BAD_INPUT
     except click.exceptions.Abort:
         click.echo("promise-sim: interrupted", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except click.ClickException as exc:
         click.echo(f"promise-sim: error: {exc.format_message()}", err=True)
         return EXIT_BAD_INPUT
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

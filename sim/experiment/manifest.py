@@ -12,9 +12,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from sim.scenario.spec import Scenario
 
-__all__ = ["build_manifest", "code_identity", "scenario_hash"]
+__all__ = ["build_manifest", "code_identity", "replications_digest", "scenario_hash"]
 
 _PACKAGES = ("promise-sim", "numpy", "scipy", "pandas", "pyarrow", "simpy", "pydantic", "numba",
              "holidays", "matplotlib")
@@ -38,6 +41,19 @@ def code_identity() -> dict[str, str]:
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         version = "0+unknown"
     return {"promise_sim": version, "code_hash": digest.hexdigest()[:24]}
+
+
+def replications_digest(table: pd.DataFrame) -> str:
+    """SHA-256 of a table of replications, exact to the last bit of every float."""
+    digest = hashlib.sha256()
+    digest.update(",".join(map(str, table.columns)).encode("utf-8"))
+    for column in table.columns:
+        values = table[column].to_numpy()
+        if values.dtype.kind in "fiub":
+            digest.update(np.ascontiguousarray(values.astype(np.float64)).tobytes())
+        else:
+            digest.update("\x00".join(map(str, values)).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _versions() -> dict[str, str]:

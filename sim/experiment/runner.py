@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim.errors import ExperimentError
 from sim.experiment.executors import Executor, LocalExecutor, default_workers
-from sim.experiment.manifest import build_manifest
+from sim.experiment.manifest import build_manifest, replications_digest
 from sim.experiment.precision import Precision
 from sim.experiment.statistics import paired_differences, summarize
 from sim.experiment.store import MemoryStore, ResultStore, open_store
@@ -247,6 +247,7 @@ def _assemble(
         ),
         timeseries=_weekly_table(scenario, outcomes),
         manifest={**build_manifest(scenario, replications=len(outcomes), seed=root),
-                  "order_records": records},
+                  "order_records": records,
+                  "replications_sha256": replications_digest(table)},
         satisfaction_hist=histograms,
     )

@@ -275,3 +275,17 @@ def test_warmup_prints_the_suggestion_and_writes_nothing(tmp_path, capsys, monke
     assert code == 0, err
     assert int(stdout.strip()) % 7 == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.yaml"]
+
+
+def test_rerun_exit_status_says_whether_the_numbers_match(scenario_file, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out), "-q"],
+                capsys)[0] == 0
+    code, stdout, err = _run(["rerun", str(out / "manifest.json"), "-w", "1", "-q"], capsys)
+    assert (code, stdout, err) == (0, "", "")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["replications_sha256"] = "0" * 64
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    code, stdout, _ = _run(["rerun", str(out), "-w", "1"], capsys)
+    assert code == 1
+    assert "NOT reproduced" in stdout
