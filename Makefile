@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test seeds lint bench clean
+.PHONY: demo test seeds plots lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,18 @@ demo: $(STAMP)
 
 seeds: $(STAMP)
 	$(BIN)/promise-sim seeds --out results/seeds
+
+# Every comparison plot of scenarios/, deterministically (same inputs, same image bytes),
+# each run also as an offline HTML report. CI runs this and publishes results/ as artifacts.
+plots: $(STAMP)
+	$(BIN)/promise-sim run scenarios/zappos_vs_competitor.yaml -q -o results/zappos_vs_competitor
+	$(BIN)/promise-sim report results/zappos_vs_competitor -q
+	$(BIN)/promise-sim run scenarios/repeat_customers.yaml -q -o results/repeat_customers
+	$(BIN)/promise-sim report results/repeat_customers -q
+	$(BIN)/promise-sim seeds -q -o results/seeds
+	$(BIN)/promise-sim sweep scenarios/headline_buffer_sweep.yaml -q
+	$(BIN)/promise-sim optimize scenarios/optimize_promise.yaml -q
+	$(BIN)/promise-sim sensitivity scenarios/seeds_sensitivity.yaml -q
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -60,6 +60,7 @@ class Counted:
     def __init__(self, strategy: PromiseStrategy) -> None:
         self.strategy = strategy
         self.uses_backlog = uses_backlog(strategy)
+        self.elementwise = getattr(strategy, "elementwise", False)
         self.orders = 0
 
     def quote(self, view: FirmView) -> Quote:

@@ -18,9 +18,18 @@ from sim.errors import (
     SimError,
     StrategyError,
 )
-from sim.experiment import Results, run
+from sim.experiment import Precision, Results, run, run_sweep
+from sim.experiment.optimize import optimize
+from sim.experiment.sensitivity import sensitivity
 from sim.model import FirmView, PromiseStrategy, Quote
-from sim.report import plot_comparison, plot_timeseries, write_results
+from sim.report import (
+    plot_comparison,
+    plot_optimization,
+    plot_sensitivity,
+    plot_sweep,
+    plot_timeseries,
+    write_results,
+)
 from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
 
 try:
@@ -31,6 +40,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "ExperimentError",
     "FirmView",
+    "Precision",
     "PromiseStrategy",
     "Quote",
     "Results",
@@ -41,10 +51,16 @@ __all__ = [
     "StrategyError",
     "__version__",
     "load_scenario",
+    "optimize",
     "parse_scenario",
     "plot_comparison",
+    "plot_optimization",
+    "plot_sensitivity",
+    "plot_sweep",
     "plot_timeseries",
     "run",
+    "run_sweep",
     "scenario_schema",
+    "sensitivity",
     "write_results",
 ]

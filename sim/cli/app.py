@@ -8,22 +8,34 @@ and keeps its traceback.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from sim.cli.resume import resumable
-from sim.errors import ExperimentError, ScenarioError, SimError
-from sim.experiment import Precision, make_executor
+from sim.cli.options import (
+    REPLICATIONS,
+    SCENARIO,
+    SEED,
+    echo_json,
+    json_option,
+    resume_option,
+    where_options,
+)
+from sim.cli.resume import resumable_run
+from sim.errors import ExperimentError, ResultsError, ScenarioError, SimError
+from sim.experiment import Precision, make_executor, scenario_hash
 from sim.experiment import run as run_experiment
 from sim.experiment.verdict import judge_claim
 from sim.report import write_results, write_verdicts
 from sim.scenario import load_scenario, scenario_schema
+from sim.scenario.reference import scenario_reference
 
 __all__ = ["cli", "main"]
 
@@ -32,7 +44,9 @@ EXIT_DIFFERENT = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-_SCENARIO = click.Path(dir_okay=False, path_type=Path)
+_SCENARIO = SCENARIO
+_where_options = where_options
+_resume_option = resume_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,6 +58,10 @@ def cli() -> None:
     Examples:
       promise-sim run scenarios/zappos_vs_competitor.yaml
       promise-sim validate scenarios/zappos_vs_competitor.yaml
+      promise-sim report results/zappos_vs_competitor
+      promise-sim sweep scenarios/headline_buffer_sweep.yaml
+      promise-sim optimize scenarios/optimize_promise.yaml
+      promise-sim sensitivity scenarios/seeds_sensitivity.yaml
       promise-sim warmup scenarios/repeat_customers.yaml
       promise-sim seeds
       promise-sim schema > scenario.schema.json
@@ -58,34 +76,10 @@ def cli() -> None:
     """
 
 
-def _resume_option(command):
-    """--fresh: ignore replications kept from an interrupted run of the same command."""
-    return click.option(
-        "--fresh", is_flag=True,
-        help="Start afresh, ignoring replications kept from an interrupted run.",
-    )(command)
-
-
-def _where_options(command):
-    """The options saying where replications run: local workers or a Dask cluster."""
-    options = [
-        click.option("--workers", "-w", type=click.IntRange(min=1),
-                     help="Processes [default: all cores]."),
-        click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
-                     show_default=True, help="Where replications run."),
-        click.option("--scheduler", metavar="ADDRESS",
-                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor "
-                     "dask)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
 @cli.command()
 @click.argument("scenario", type=_SCENARIO)
-@click.option("--replications", "-r", type=click.IntRange(min=2), help="Override the scenario's.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the root seed.")
+@click.option("--replications", "-r", type=REPLICATIONS, help="Override the scenario's.")
+@click.option("--seed", "-s", type=SEED, help="Override the root seed.")
 @_where_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Results folder [default: results/<scenario name>].")
@@ -99,10 +93,11 @@ def _where_options(command):
               help="Metric --precision is about (a unique prefix will do: 'satisfaction').")
 @click.option("--paired", is_flag=True,
               help="--precision is about the paired differences to the baseline.")
-@click.option("--max-replications", type=click.IntRange(min=2), default=1000,
+@click.option("--max-replications", type=REPLICATIONS, default=1000,
               show_default=True, help="At most this many replications with --precision.")
 @_resume_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
+@json_option
 def run(
     scenario: Path,
     replications: int | None,
@@ -118,6 +113,7 @@ def run(
     max_replications: int,
     fresh: bool,
     quiet: bool,
+    as_json: bool,
 ) -> None:
     """Run every strategy of SCENARIO and write its results folder.
 
@@ -137,10 +133,10 @@ def run(
           --scheduler tcp://10.0.0.5:8786
       promise-sim run scenarios/zappos_vs_competitor.yaml -r 4 --order-records orders/zappos
     """
-    from sim.cli.progress import replication_progress
 
     spec = load_scenario(scenario)
     target = out if out is not None else Path("results") / spec.name
+    _check_replaceable(target, [scenario])
     records = order_records if order_records is not None else spec.experiment.order_records
     if records is not None:
         _check_separate(Path(records), target)
@@ -149,13 +145,22 @@ def run(
         goal = Precision(precision, metric=metric, paired=paired,
                          max_replications=max_replications)
     where = make_executor(executor, workers=workers, scheduler=scheduler)
-    with resumable(target, fresh=fresh) as store, \
-            replication_progress(spec.name, enabled=not quiet) as progress:
+    session = resumable_run(target, label=spec.name, fresh=fresh, quiet=quiet or as_json)
+    with session as (store, progress):
         results = run_experiment(
             spec, replications=replications, seed=seed, executor=where, progress=progress,
             order_records=records, store=store, precision=goal,
         )
         folder = write_results(results, target)
+    if as_json:
+        verdict = judge_claim(results) if results.scenario.claim is not None else None
+        echo_json({"scenario": spec.name, "folder": folder,
+                   "replications": results.manifest["replications"],
+                   "seed": results.manifest["seed"], "summary": results.summary,
+                   "differences": results.differences,
+                   "verdict": None if verdict is None else verdict.as_row(),
+                   "precision": results.manifest.get("precision")})
+        return
     if quiet:
         click.echo(str(folder))
         return
@@ -191,18 +196,35 @@ def _check_separate(records: Path, results: Path) -> None:
         )
 
 
+def _check_replaceable(out: Path, scenarios: list[Path]) -> None:
+    """Refuse an output folder whose replacement would take the current folder or a scenario."""
+    folder, here = out.resolve(), Path.cwd().resolve()
+    if folder == here or folder in here.parents:
+        raise ResultsError(
+            f"{out}: the output folder is replaced whole, so it must not be the current folder "
+            "or hold it"
+        )
+    for scenario in scenarios:
+        if folder in scenario.resolve().parents:
+            raise ResultsError(
+                f"{out}: the output folder is replaced whole, so it must not hold the scenario "
+                f"{scenario}"
+            )
+
+
 #: Where ``promise-sim seeds`` finds the claim scenarios when none are named.
 SEED_SCENARIOS = Path("scenarios") / "seeds"
 
 
 @cli.command()
 @click.argument("scenarios", nargs=-1, type=_SCENARIO)
-@click.option("--replications", "-r", type=click.IntRange(min=2),
+@click.option("--replications", "-r", type=REPLICATIONS,
               help="Override every scenario's.")
 @_where_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               default=Path("results") / "seeds", show_default=True, help="Verdicts folder.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdicts folder.")
+@json_option
 def seeds(
     scenarios: tuple[Path, ...],
     replications: int | None,
@@ -211,6 +233,7 @@ def seeds(
     scheduler: str | None,
     out: Path,
     quiet: bool,
+    as_json: bool,
 ) -> None:
     """Judge the seeds' claims: run each claim scenario and write the verdict table.
 
@@ -231,14 +254,18 @@ def seeds(
     for path, spec in zip(paths, specs):
         if spec.claim is None:
             raise ScenarioError(f"{path}: claim: missing (a scenario judged by 'seeds' needs one)")
+    _check_replaceable(out, paths)
     where = make_executor(executor, workers=workers, scheduler=scheduler)
     results = []
     for spec in specs:
-        with replication_progress(spec.name, enabled=not quiet) as progress:
+        with replication_progress(spec.name, enabled=not (quiet or as_json)) as progress:
             results.append(run_experiment(
                 spec, replications=replications, executor=where, progress=progress
             ))
     folder = write_verdicts(results, out)
+    if as_json:
+        echo_json({"folder": folder, "verdicts": [judge_claim(r).as_row() for r in results]})
+        return
     if quiet:
         click.echo(str(folder))
         return
@@ -261,10 +288,11 @@ def _verdict_line(verdict) -> str:
 @click.argument("scenario", type=_SCENARIO)
 @click.option("--metric", default="satisfaction_mean", show_default=True,
               help="Weekly series MSER-5 looks at.")
-@click.option("--replications", "-r", type=click.IntRange(min=2), help="Override the scenario's.")
-@click.option("--seed", "-s", type=click.IntRange(min=0), help="Override the root seed.")
+@click.option("--replications", "-r", type=REPLICATIONS, help="Override the scenario's.")
+@click.option("--seed", "-s", type=SEED, help="Override the root seed.")
 @_where_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only the suggested days.")
+@json_option
 def warmup(
     scenario: Path,
     metric: str,
@@ -274,6 +302,7 @@ def warmup(
     executor: str,
     scheduler: str | None,
     quiet: bool,
+    as_json: bool,
 ) -> None:
     """Suggest a warm-up for SCENARIO: MSER-5 on each strategy's weekly series.
 
@@ -289,9 +318,12 @@ def warmup(
 
     spec = load_scenario(scenario)
     where = make_executor(executor, workers=workers, scheduler=scheduler)
-    with replication_progress(spec.name, enabled=not quiet) as progress:
+    with replication_progress(spec.name, enabled=not (quiet or as_json)) as progress:
         found = suggest_warmup(spec, metric=metric, replications=replications, seed=seed,
                                executor=where, progress=progress)
+    if as_json:
+        echo_json({"scenario": spec.name, **asdict(found)})
+        return
     if quiet:
         click.echo(str(found.days))
         return
@@ -308,7 +340,8 @@ def warmup(
 
 @cli.command()
 @click.argument("scenario", type=_SCENARIO)
-def validate(scenario: Path) -> None:
+@json_option
+def validate(scenario: Path, as_json: bool) -> None:
     """Check SCENARIO without running it.
 
     \b
@@ -316,6 +349,11 @@ def validate(scenario: Path) -> None:
       promise-sim validate scenarios/zappos_vs_competitor.yaml
     """
     spec = load_scenario(scenario)
+    if as_json:
+        echo_json({"file": scenario, "ok": True, "scenario": spec.name,
+                   "scenario_hash": scenario_hash(spec),
+                   "strategies": [s.name for s in spec.strategies]})
+        return
     names = ", ".join(s.name for s in spec.strategies)
     click.echo(f"{scenario}: ok ({spec.name}: {len(spec.strategies)} strategies: {names})")
 
@@ -324,8 +362,14 @@ def validate(scenario: Path) -> None:
 @click.argument("manifest", type=click.Path(path_type=Path))
 @_where_options
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit status says.")
+@json_option
 def rerun(
-    manifest: Path, workers: int | None, executor: str, scheduler: str | None, quiet: bool
+    manifest: Path,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Make a result again from its MANIFEST alone and check the numbers are the same.
 
@@ -342,9 +386,14 @@ def rerun(
 
     name = read_manifest(manifest).get("scenario", "rerun")
     where = make_executor(executor, workers=workers, scheduler=scheduler)
-    with replication_progress(str(name), enabled=not quiet) as progress:
+    with replication_progress(str(name), enabled=not (quiet or as_json)) as progress:
         again = make_again(manifest, executor=where, progress=progress)
-    if not quiet:
+    if as_json:
+        echo_json({"manifest": manifest, "reproduced": again.matches, "digest": again.digest,
+                   "expected_digest": again.expected_digest, "same_code": again.same_code,
+                   "replications": again.results.manifest["replications"],
+                   "changes": again.changes})
+    elif not quiet:
         click.echo(_rerun_text(again, manifest))
     if not again.matches:
         click.get_current_context().exit(EXIT_DIFFERENT)
@@ -372,13 +421,19 @@ def _rerun_text(again, manifest: Path) -> str:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editors).
+@click.option("--markdown", is_flag=True,
+              help="Print the scenario file reference in Markdown instead (docs/scenarios.md).")
+def schema(markdown: bool) -> None:
+    """Print the JSON Schema of scenario files (for editors), or their Markdown reference.
 
     \b
-    Example:
+    Examples:
       promise-sim schema > scenario.schema.json
+      promise-sim schema --markdown > docs/scenarios.md
     """
+    if markdown:
+        click.echo(scenario_reference(), nl=False)
+        return
     click.echo(json.dumps(scenario_schema(), indent=2))
 
 
@@ -432,23 +487,63 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning user errors into one line and exit status 2."""
-    with _terminate_as_interrupt():
+    with _terminate_as_interrupt(), _current_folder_importable():
         return _main(argv)
 
 
+@contextmanager
+def _current_folder_importable() -> Iterator[None]:
+    """Custom strategies in the current folder import, as under ``python -m sim``.
+
+    The folder goes last on the import path, so a file there never hides an installed module.
+    """
+    here = os.getcwd()
+    if here in sys.path or "" in sys.path:
+        yield
+        return
+    sys.path.append(here)
+    try:
+        yield
+    finally:
+        if here in sys.path:
+            sys.path.remove(here)
+
+
 def _main(argv: list[str] | None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):
+        return _bad_input(f"no command given (one of {', '.join(sorted(cli.commands))}; "
+                          "promise-sim --help says more)")
     try:
         code = cli.main(args=argv, prog_name="promise-sim", standalone_mode=False)
     except SimError as exc:
-        click.echo(f"promise-sim: error: {exc}", err=True)
-        return EXIT_BAD_INPUT
+        return _bad_input(str(exc))
     except click.exceptions.Abort:
         click.echo("promise-sim: interrupted", err=True)
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
-        click.echo(f"promise-sim: error: {exc.format_message()}", err=True)
-        return EXIT_BAD_INPUT
+        return _bad_input(exc.format_message())
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _bad_input(message: str) -> int:
+    """Print ``message`` as the one line of a user error (any line breaks in it joined)."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    click.echo(f"promise-sim: error: {line}", err=True)
+    return EXIT_BAD_INPUT
+
+
+def _add_study_commands() -> None:
+    """The commands of their own modules (which share this module's options)."""
+    from sim.cli.optimize import optimize
+    from sim.cli.report import compare, report
+    from sim.cli.sensitivity import sensitivity
+    from sim.cli.sweep import sweep
+
+    for command in (sweep, optimize, sensitivity, report, compare):
+        cli.add_command(command)
+
+
+_add_study_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,14 @@ from sim.experiment.executors import (
     make_executor,
 )
 from sim.experiment.manifest import build_manifest, scenario_hash
+from sim.experiment.optimize import OptimizationResult
 from sim.experiment.precision import Precision
 from sim.experiment.runner import OUTCOMES, Results, run, run_points
+from sim.experiment.sensitivity import SensitivityResult
 from sim.experiment.statistics import mean_interval, paired_differences, summarize
 from sim.experiment.store import DiskStore, MemoryStore
 from sim.experiment.streams import component_id, replication_streams
+from sim.experiment.sweep import SweepResults, run_sweep, sweep_points
 
 __all__ = [
     "OUTCOMES",
@@ -19,8 +22,11 @@ __all__ = [
     "DiskStore",
     "LocalExecutor",
     "MemoryStore",
+    "OptimizationResult",
     "Precision",
     "Results",
+    "SensitivityResult",
+    "SweepResults",
     "build_manifest",
     "component_id",
     "default_workers",
@@ -30,6 +36,8 @@ __all__ = [
     "replication_streams",
     "run",
     "run_points",
+    "run_sweep",
     "scenario_hash",
     "summarize",
+    "sweep_points",
 ]

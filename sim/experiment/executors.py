@@ -12,7 +12,9 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.machinery import ModuleSpec
 from typing import Any, Protocol, TypeVar
 
 from sim.errors import ExperimentError
@@ -51,6 +53,28 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+@contextmanager
+def _main_not_rerun(context: multiprocessing.context.BaseContext) -> Iterator[None]:
+    """Workers start without running the user's script again.
+
+    A new worker process normally imports ``__main__`` again (to find what the script
+    defined), which runs a script without an ``if __name__ == "__main__":`` guard once more,
+    and that fails. Tasks here carry only promise-sim's own objects (strategies are imported
+    by path), so the workers need nothing from the script: naming the main module
+    ``__main__`` while the workers start tells multiprocessing to skip it.
+    """
+    main = sys.modules.get("__main__")
+    if context.get_start_method() == "fork" or main is None:
+        yield
+        return
+    saved = getattr(main, "__spec__", None)
+    main.__spec__ = ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = saved
+
+
 def map_unordered(
     function: Callable[[T], R], items: Iterable[T], *, workers: int
 ) -> Iterator[R]:
@@ -60,7 +84,9 @@ def map_unordered(
         for item in items:
             yield function(item)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=_context()) as pool:
+    context = _context()
+    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool, \
+            _main_not_rerun(context):
         futures = [pool.submit(function, item) for item in items]
         try:
             for future in as_completed(futures):
@@ -116,7 +142,7 @@ class DaskExecutor:
         own = not isinstance(self.scheduler, Client)
         try:
             client = Client(self.scheduler, timeout=self.connect_timeout) if own else self.scheduler
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # unreachable or malformed
             raise ExperimentError(
                 f"cannot reach the Dask scheduler at {self.scheduler!r}: {exc}"
             ) from None

@@ -1,11 +1,13 @@
 """Precision on demand: how wide an interval is, and how many replications should make it narrow.
 
-The half-width of a t interval shrinks as ``1/sqrt(n)``, so from ``n`` replications with
-half-width ``h`` the target ``t`` needs about ``n * (h / t)**2``. Replications are added in
-such steps (never fewer than one more, never more than the maximum) until the target is met.
+The half-width of a t interval is ``t(n-1) * s / sqrt(n)``: from the standard deviation ``s``
+that ``n`` replications imply, the target is reached at the smallest ``n'`` with
+``t(n'-1) * s / sqrt(n') <= target``. Replications are added in such steps, at least one more
+and at most four times as many at a look (an ``s`` from a handful of replications is rough, and
+a step on it alone can overshoot many-fold), never past the maximum, until the target is met.
 Stopping when an estimated interval first falls under a target makes its coverage slightly
-lower than nominal; the step up by the estimate (rather than one at a time) keeps the number
-of looks, and that bias, small.
+lower than nominal; stepping by the estimate rather than one at a time keeps the number of
+looks, and that bias, small.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
+from scipy import stats
 
 from sim.errors import ExperimentError
 from sim.world.ledger import METRICS
@@ -69,10 +72,15 @@ class Precision:
         half = (rows["ci_high"] - rows["ci_low"]) / 2
         return float(half.max()) if half.notna().all() else math.inf
 
-    def next_replications(self, n: int, widest: float) -> int:
+    def next_replications(self, n: int, widest: float, confidence: float = 0.95) -> int:
         """How many replications the next look should have, from ``n`` with ``widest``."""
         if not math.isfinite(widest):
             wanted = 2 * n
         else:
-            wanted = math.ceil(n * (widest / self.half_width) ** 2)
-        return min(self.max_replications, max(n + 1, wanted))
+            level = 0.5 + confidence / 2
+            sd = widest * math.sqrt(n) / stats.t.ppf(level, n - 1)
+            wanted = math.ceil((stats.norm.ppf(level) * sd / self.half_width) ** 2)
+            while wanted < 4 * n and stats.t.ppf(level, max(wanted, 2) - 1) * sd > (
+                    self.half_width * math.sqrt(max(wanted, 2))):
+                wanted += 1
+        return min(self.max_replications, 4 * n, max(n + 1, wanted))

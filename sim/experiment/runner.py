@@ -15,6 +15,7 @@ from sim.errors import ExperimentError
 from sim.experiment.executors import Executor, LocalExecutor, default_workers
 from sim.experiment.manifest import build_manifest, replications_digest
 from sim.experiment.precision import Precision
+from sim.experiment.progress import Progress, progress_callback
 from sim.experiment.statistics import paired_differences, summarize
 from sim.experiment.store import MemoryStore, ResultStore, open_store
 from sim.experiment.tasks import (
@@ -23,7 +24,7 @@ from sim.experiment.tasks import (
     prepare_world,
     run_replication,
 )
-from sim.scenario.spec import Scenario
+from sim.scenario.spec import Scenario, check_replications
 from sim.world import build_strategies
 from sim.world.ledger import METRICS, SATISFACTION_BINS
 
@@ -89,6 +90,10 @@ def _records_folder(path: str | Path) -> str:
 def _check_options(n: int, root: int, workers: int | None) -> None:
     if n < 2:
         raise ExperimentError(f"'replications' must be >= 2 for confidence intervals, got {n}")
+    try:
+        check_replications(n)
+    except ValueError as exc:
+        raise ExperimentError(f"'replications' {exc}") from None
     if root < 0:
         raise ExperimentError(f"'seed' must be >= 0, got {root}")
     if workers is not None and workers < 1:
@@ -102,7 +107,7 @@ def run(
     seed: int | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress = None,
     order_records: str | Path | None = None,
     store: ResultStore | str | Path | None = None,
     precision: Precision | None = None,
@@ -111,7 +116,8 @@ def run(
 
     ``replications`` and ``seed`` override the scenario's; ``workers`` (local processes,
     default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
-    replications run, and never change the numbers. ``progress(done, total)`` is called as
+    replications run, and never change the numbers. ``progress=True`` draws a progress bar
+    (in a terminal or Jupyter); a function is called as ``progress(done, total)`` as
     replications finish.
 
     ``store`` (a folder or a :class:`~sim.experiment.store.MemoryStore`) keeps every
@@ -131,6 +137,24 @@ def run(
     if order_records is None:
         order_records = scenario.experiment.order_records
     records = None if order_records is None else _records_folder(order_records)
+    with progress_callback(progress, scenario.name) as report:
+        return _run(scenario, replications=replications, seed=seed, workers=workers,
+                    executor=executor, progress=report, records=records, store=store,
+                    precision=precision)
+
+
+def _run(
+    scenario: Scenario,
+    *,
+    replications: int | None,
+    seed: int | None,
+    workers: int | None,
+    executor: Executor | None,
+    progress: Callable[[int, int], None] | None,
+    records: str | None,
+    store: ResultStore | str | Path | None,
+    precision: Precision | None,
+) -> Results:
     options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress,
                "records": records}
     if precision is None:
@@ -144,7 +168,7 @@ def run(
         reached = widest <= precision.half_width
         if reached or n >= precision.max_replications:
             break
-        n = precision.next_replications(n, widest)
+        n = precision.next_replications(n, widest, scenario.experiment.confidence)
     report = {"metric": precision.metric, "paired": precision.paired,
               "target_half_width": precision.half_width, "half_width": widest,
               "replications": n, "max_replications": precision.max_replications,
@@ -159,7 +183,7 @@ def run_points(
     seed: int | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress = None,
     store: ResultStore | str | Path | None = None,
 ) -> list[Results]:
     """Run several scenarios (points of a sweep, candidates of a search) as one batch of tasks.
@@ -169,8 +193,9 @@ def run_points(
     between points can be paired. All tasks go to the executor at once; ``store`` works as
     in :func:`run`, so calling again with a larger ``replications`` adds only the new ones.
     """
-    return _run_points(scenarios, replications=replications, seed=seed, workers=workers,
-                       executor=executor, progress=progress, store=store)
+    with progress_callback(progress, f"{len(scenarios)} points") as report:
+        return _run_points(scenarios, replications=replications, seed=seed, workers=workers,
+                           executor=executor, progress=report, store=store)
 
 
 def _run_points(

@@ -27,7 +27,10 @@ DRAIN_DAYS = 120
 
 @numba.njit(cache=True, inline="always")
 def business_clock(t, delivered_before, delivery):
-    """The carrier's clock at time ``t`` (see :meth:`BusinessCalendar.to_business`)."""
+    """The carrier's clock at time ``t`` (see :meth:`BusinessCalendar.to_business`); inf past
+    the calendar's end (or before its start), so a parcel cannot be read off its arrays."""
+    if not (0.0 <= t < delivery.size * 24.0):
+        return np.inf
     day = math.floor(t / 24.0)
     fraction = t / 24.0 - day
     return delivered_before[day] + (fraction if delivery[day] else 0.0)
@@ -35,7 +38,10 @@ def business_clock(t, delivered_before, delivery):
 
 @numba.njit(cache=True, inline="always")
 def calendar_time(b, delivery_days):
-    """The time at which the carrier's clock reads ``b`` (see :meth:`BusinessCalendar`)."""
+    """The time at which the carrier's clock reads ``b`` (see :meth:`BusinessCalendar`); inf
+    when the calendar ends before it does."""
+    if not (0.0 <= b < delivery_days.size):
+        return np.inf
     whole = math.floor(b)
     return delivery_days[whole] * 24.0 + (b - whole) * 24.0
 
@@ -47,12 +53,17 @@ def delivery_time(dispatch, transit_days, delivered_before, delivery, delivery_d
     arrival = calendar_time(
         business_clock(dispatch, delivered_before, delivery) + transit_days, delivery_days
     )
+    if arrival == np.inf:
+        return np.inf
     day = math.floor(arrival / 24.0)
     hour = arrival - day * 24.0
     if hour < opens:
         return day * 24.0 + opens
     if hour > closes:
-        return delivery_days[delivered_before[day + 1]] * 24.0 + opens
+        following = delivered_before[day + 1]
+        if following >= delivery_days.size:
+            return np.inf
+        return delivery_days[following] * 24.0 + opens
     return arrival
 
 
@@ -74,6 +85,23 @@ def _delivery_times(dispatch, transit, delivered_before, delivery, delivery_days
     for i in range(dispatch.size):
         out[i] = delivery_time(dispatch[i], transit[i], delivered_before, delivery,
                                delivery_days, opens, closes)
+
+
+@numba.njit(cache=True)
+def _next_trucks(t, pickup, cutoff, truck_from_day, out):
+    """The first truck at or after each ``t``: the truck of its day (or, with a cutoff at
+    midnight, of the day before) if not yet gone, else the first one of a later day."""
+    days = pickup.size
+    for i in range(t.size):
+        d = math.floor(t[i] / 24.0)
+        found = np.inf
+        for k in (d - 1, d):
+            if 0 <= k < days and pickup[k] and k * 24.0 + cutoff >= t[i]:
+                found = k * 24.0 + cutoff
+                break
+        if found == np.inf:
+            found = truck_from_day[min(max(d + 1, 0), days)]
+        out[i] = found
 
 
 def _elementwise(kernel, x: np.ndarray, *args) -> np.ndarray:
@@ -108,6 +136,7 @@ class BusinessCalendar:
     _delivery_days: np.ndarray = field(init=False, repr=False)
     _delivered_before: np.ndarray = field(init=False, repr=False)
     _trucks: np.ndarray = field(init=False, repr=False)
+    _truck_from_day: np.ndarray = field(init=False, repr=False)
     _months: np.ndarray = field(init=False, repr=False)
 
     @classmethod
@@ -167,6 +196,11 @@ class BusinessCalendar:
         object.__setattr__(self, "_delivery_days", delivery_days)
         object.__setattr__(self, "_delivered_before", cumulative)
         object.__setattr__(self, "_trucks", trucks)
+        # the first truck on or after each day (and inf past the last), for next_truck
+        day_of = np.flatnonzero(self.pickup)
+        following = np.searchsorted(day_of, np.arange(self.pickup.size + 1), side="left")
+        padded = np.append(trucks, np.inf)
+        object.__setattr__(self, "_truck_from_day", padded[following])
         dates = np.datetime64(self.start, "D") + np.arange(self.working.size)
         months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
         object.__setattr__(self, "_months", months)
@@ -192,11 +226,11 @@ class BusinessCalendar:
 
     def next_truck(self, t: np.ndarray) -> np.ndarray:
         """Departure of the first truck at or after each time ``t``."""
-        trucks = self.truck_times
-        index = np.searchsorted(trucks, t, side="left")
-        if np.any(index >= trucks.size):
+        out = _elementwise(_next_trucks, t, self.pickup, float(self.cutoff_hour),
+                           self._truck_from_day)
+        if out.size and not np.isfinite(out.max()):
             raise IndexError("a parcel is ready after the last truck of the calendar")
-        return trucks[index]
+        return out
 
     def to_business(self, t: np.ndarray) -> np.ndarray:
         """The carrier's clock at ``t``: business days elapsed, running only on delivery days."""

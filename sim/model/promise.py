@@ -113,7 +113,9 @@ class PromiseStrategy(Protocol):
 
     A strategy whose quote never reads ``view.backlog`` may say so with a class attribute
     ``uses_backlog = False``: in a market its quotes are then made once a day, not at every
-    refresh, with the same result and far faster.
+    refresh, with the same result and far faster. One whose quote of each order depends on
+    that order's row of the view alone (not on the batch: its size, its mean) may say
+    ``elementwise = True``: batches of several days are then quoted at once.
     """
 
     def quote(self, view: FirmView) -> Quote:
@@ -126,6 +128,7 @@ class Buffer:
     """Quote a window of ``min_days``..``max_days`` business days; ship by ``service``."""
 
     uses_backlog: ClassVar[bool] = False
+    elementwise: ClassVar[bool] = True
 
     min_days: int
     max_days: int
@@ -143,6 +146,7 @@ class Tight:
     """Quote the service's nominal business days from the next truck (the competitor's rule)."""
 
     uses_backlog: ClassVar[bool] = False
+    elementwise: ClassVar[bool] = True
 
     nominal_days: int
     service: int
@@ -158,6 +162,7 @@ class Quantile:
     """Quote the day by which the order arrives with probability ``p``, as the firm predicts it."""
 
     uses_backlog: ClassVar[bool] = True
+    elementwise: ClassVar[bool] = True
 
     p: float
     service: int
@@ -180,6 +185,7 @@ class Controlled:
     """
 
     uses_backlog: ClassVar[bool] = False
+    elementwise: ClassVar[bool] = True
 
     dispatch_days: int
     low: float
@@ -203,6 +209,7 @@ class Adaptive:
     """Quote the ``p``-quantile of the lead times delivered over the last ``memory_days``."""
 
     uses_backlog: ClassVar[bool] = False
+    elementwise: ClassVar[bool] = True
 
     p: float
     memory_days: int

@@ -1,17 +1,30 @@
 """The report layer: plots, result folders and the verdicts on the seeds' claims."""
 
-from sim.report.output import RESULT_FILES, write_results
+from sim.report.optimize import OPTIMIZATION_FILES, plot_optimization, write_optimization
+from sim.report.output import RESULT_FILES, check_writable, write_results
 from sim.report.plots import KEY_METRICS, plot_comparison, plot_timeseries
 from sim.report.seeds import SEED_FILES, plot_over_time, verdict_table, write_verdicts
+from sim.report.sensitivity import SENSITIVITY_FILES, plot_sensitivity, write_sensitivity
+from sim.report.sweep import SWEEP_FILES, plot_sweep, write_sweep
 
 __all__ = [
     "KEY_METRICS",
+    "OPTIMIZATION_FILES",
     "RESULT_FILES",
     "SEED_FILES",
+    "SENSITIVITY_FILES",
+    "SWEEP_FILES",
+    "check_writable",
     "plot_comparison",
+    "plot_optimization",
     "plot_over_time",
+    "plot_sensitivity",
+    "plot_sweep",
     "plot_timeseries",
     "verdict_table",
+    "write_optimization",
     "write_results",
+    "write_sensitivity",
+    "write_sweep",
     "write_verdicts",
 ]

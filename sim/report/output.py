@@ -18,7 +18,13 @@ from sim.errors import ResultsError
 from sim.experiment.runner import Results
 from sim.report.plots import plot_comparison, plot_timeseries
 
-__all__ = ["RESULT_FILES", "atomic_folder", "write_result_files", "write_results"]
+__all__ = [
+    "RESULT_FILES",
+    "atomic_folder",
+    "check_writable",
+    "write_result_files",
+    "write_results",
+]
 
 RESULT_FILES = (
     "replications.parquet",
@@ -54,9 +60,31 @@ def write_result_files(results: Results, folder: Path) -> None:
     plot_timeseries(results).savefig(folder / "timeseries.png", dpi=110, metadata=PNG_METADATA)
 
 
+def check_writable(out: str | Path) -> None:
+    """Fail now, not after a long run, if the folder ``out`` could not be written.
+
+    Folders made for the trial are removed again: a failed check, or a run that fails later,
+    leaves nothing behind.
+    """
+    out = Path(out)
+    made = [p for p in [out.parent, *out.parent.parents] if not p.exists()]
+    try:
+        with atomic_folder(out, commit=False):
+            pass
+    finally:
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
 @contextmanager
-def atomic_folder(out: str | Path) -> Iterator[Path]:
-    """A staging folder beside ``out`` that becomes ``out`` only if the block completes."""
+def atomic_folder(out: str | Path, *, commit: bool = True) -> Iterator[Path]:
+    """A staging folder beside ``out`` that becomes ``out`` only if the block completes.
+
+    With ``commit=False`` the staging folder is removed instead (a trial of the place).
+    """
     out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -65,6 +93,9 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
         raise ResultsError(f"{out}: cannot create the results folder: {exc.strerror}") from None
     try:
         yield staging
+        if not commit:
+            shutil.rmtree(staging)
+            return
         _replace(staging, out)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)

@@ -6,7 +6,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["WEEKDAYS", "ClockTime", "Fraction", "NonNegative", "Positive", "Spec", "Weekday"]
+__all__ = [
+    "WEEKDAYS",
+    "ClockTime",
+    "Fraction",
+    "NonNegative",
+    "OutcomeMetric",
+    "Positive",
+    "Spec",
+    "Weekday",
+]
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -18,6 +27,29 @@ ClockTime = Annotated[
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+
+#: A per-replication metric of a run, as named in the results (the ledger's outcomes; a test
+#: keeps the two lists equal).
+OutcomeMetric = Literal[
+    "promise_kept",
+    "lateness_mean",
+    "lateness_p95",
+    "earliness_mean",
+    "earliness_p95",
+    "lead_time_mean",
+    "lead_time_p95",
+    "satisfaction_mean",
+    "delighted_share",
+    "disappointed_share",
+    "shipping_cost_per_order",
+    "revenue_per_order",
+    "profit_per_order",
+    "profit_total",
+    "new_customers",
+    "lifetime_value",
+    "market_share",
+    "conversion",
+]
 
 
 class Spec(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from scipy import special
 
 from sim.scenario.base import NonNegative, Positive, Spec
@@ -26,6 +26,9 @@ __all__ = [
     "Triangular",
     "Uniform",
 ]
+
+
+MIN_GAMMA_CV = 0.001
 
 
 class _Dist(Spec):
@@ -123,7 +126,19 @@ class Gamma(_Dist):
 
     dist: Literal["gamma"] = Field(description="Which distribution: 'gamma'.")
     mean_value: Positive = Field(alias="mean", description="The mean.")
-    cv: Positive = Field(description="Coefficient of variation, standard deviation / mean.")
+    cv: Positive = Field(
+        le=1000,
+        description=f"Coefficient of variation, standard deviation / mean, from {MIN_GAMMA_CV} "
+        "(use 'constant' for less: the shape 1/cv^2 overflows) to 1000.",
+    )
+
+    @field_validator("cv")
+    @classmethod
+    def _not_vanishing(cls, cv: float) -> float:
+        if cv < MIN_GAMMA_CV:
+            raise ValueError(f"must be >= {MIN_GAMMA_CV} (use 'constant' for less spread: the "
+                             f"shape 1/cv^2 overflows), got {cv}")
+        return cv
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         shape = 1.0 / self.cv**2

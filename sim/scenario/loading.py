@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import types
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -17,7 +19,11 @@ from pydantic import BaseModel, ValidationError
 from sim.errors import ScenarioError
 from sim.scenario.spec import Scenario
 
-__all__ = ["load_scenario", "parse_scenario"]
+__all__ = ["MAX_SCENARIO_BYTES", "load_scenario", "parse_scenario"]
+
+#: A scenario is a page or two of settings; a file larger than this is the wrong file (a
+#: data set, a device such as /dev/zero), refused before it is read into memory.
+MAX_SCENARIO_BYTES = 1_000_000
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -28,6 +34,8 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
+        if not isinstance(key, typing.Hashable):
+            break  # construct_mapping reports the unhashable key with its line
         if key in seen:
             mark = key_node.start_mark
             raise ScenarioError(
@@ -45,12 +53,7 @@ _StrictLoader.add_constructor(
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate the scenario file at ``path``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
+    text = _read_text(path)
     try:
         loader = _StrictLoader(text)
         loader.name = str(path)
@@ -61,10 +64,57 @@ def load_scenario(path: str | Path) -> Scenario:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ScenarioError(f"{where}: invalid YAML: {exc.problem}") from None
+        raise ScenarioError(f"{where}: invalid YAML: {_yaml_problem(exc)}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ScenarioError(
+            f"{path}:{line}:{column}: invalid YAML: unacceptable character #x{code:04x}: "
+            f"{exc.reason}"
+        ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: invalid YAML: {exc}") from None
+        raise ScenarioError(f"{path}: invalid YAML: {_one_line(str(exc))}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: invalid YAML: nested too deeply") from None
     return parse_scenario(data, source=str(path))
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, refusing what is not a small UTF-8 file before reading it whole."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(MAX_SCENARIO_BYTES + 1)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, not a scenario file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            f"{path}: larger than {MAX_SCENARIO_BYTES:,} bytes: not a scenario file "
+            "(a scenario is a page or two of settings)"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc} (a scenario file is UTF-8 text)") from None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """What the YAML parser found wrong, with the context it needs to make sense."""
+    problem = exc.problem or ""
+    if exc.context and problem.startswith("but "):
+        problem = f"{exc.context}, {problem}"
+    elif exc.context and exc.context_mark and "end of stream" in problem:
+        opened = exc.context_mark
+        problem += f" ({exc.context} from {opened.line + 1}:{opened.column + 1})"
+    return _one_line(problem)
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join(str(text).split())
 
 
 def parse_scenario(data: Any, *, source: str = "<scenario>") -> Scenario:
@@ -76,6 +126,10 @@ def parse_scenario(data: Any, *, source: str = "<scenario>") -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(f"{source}: {describe_error(exc, data)}") from None
     _check_imports(scenario, source)
+    if scenario.sweep is not None:
+        from sim.scenario.sweep import check_sweep
+
+        check_sweep(scenario, source)
     return scenario
 
 
@@ -92,9 +146,10 @@ def _check_imports(scenario: Scenario, source: str) -> None:
         module_name, _, attribute = path.partition(":")
         try:
             module = importlib.import_module(module_name)
-        except Exception as exc:  # any failure to import is the user's to fix
+        except (Exception, SystemExit) as exc:  # any failure to import is the user's to fix
             raise ScenarioError(
-                f"{source}: {key}.path: cannot import strategy {path!r}: {exc}"
+                f"{source}: {key}.path: cannot import strategy {path!r}: "
+                f"{_one_line(str(exc)) or type(exc).__name__}"
             ) from None
         if not hasattr(module, attribute):
             raise ScenarioError(
@@ -115,7 +170,7 @@ def describe_error(exc: ValidationError, data: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        hint = _did_you_mean(key)
+        hint = _did_you_mean(key, error["loc"][:-1])
         return f"{path}: unknown key{hint}"
     if kind == "missing":
         return f"{path}: required key is missing"
@@ -125,15 +180,25 @@ def describe_error(exc: ValidationError, data: Any) -> str:
         return f"{path}: {message}"
     if ": " in message and path == "":
         return message
-    got = "" if kind.startswith(("model_", "value_error")) else _got(error.get("input"))
+    quiet = kind.startswith(("model_", "value_error")) and kind not in _GOT_KINDS
+    got = "" if quiet else _got(error.get("input"))
     where = f"{path}: " if path else ""
     return f"{where}{message}{got}"
 
 
+#: Model errors whose input is the user's value (a scalar where a section belongs).
+_GOT_KINDS = {"model_type", "model_attributes_type"}
+#: Longest value quoted back in a message.
+_GOT_CHARS = 60
+
+
 def _got(value: Any) -> str:
-    if isinstance(value, (dict, list)):
+    if isinstance(value, (dict, list, type(None))):
         return f", got {_kind(value)}"
-    return f", got {value!r}"
+    text = repr(value)
+    if len(text) > _GOT_CHARS:
+        text = f"{text[:_GOT_CHARS - 3]}..."
+    return f", got {text}"
 
 
 def _kind(value: Any) -> str:
@@ -152,15 +217,21 @@ def _key_path(loc: tuple, data: Any) -> str:
             parts.append(f"[{item}]")
             node = node[item] if item < len(node) else None
         elif isinstance(node, dict) and item in node:
-            parts.append(f".{item}" if parts else str(item))
+            parts.append(f".{_shown(item)}" if parts else _shown(item))
             node = node[item]
         elif isinstance(node, dict) and item in (node.get("dist"), node.get("kind")):
             continue  # the tag of a discriminated union, not a key of the file
         elif last or not isinstance(node, dict):
-            parts.append(f".{item}" if parts else str(item))
+            parts.append(f".{_shown(item)}" if parts else _shown(item))
             node = None
         # otherwise a discriminated-union tag pydantic inserts: not a key of the file
     return "".join(parts)
+
+
+def _shown(key: Any) -> str:
+    """A key as the path shows it: quoted if it has line breaks or other unprintable text."""
+    text = str(key)
+    return text if text.isprintable() and text.strip() == text and text else repr(text)
 
 
 def _spec_field_names() -> set[str]:
@@ -186,6 +257,49 @@ def _spec_field_names() -> set[str]:
     return names
 
 
-def _did_you_mean(key: str) -> str:
-    matches = difflib.get_close_matches(key, sorted(_spec_field_names()), n=1, cutoff=0.75)
+def _did_you_mean(key: str, where: tuple = ()) -> str:
+    """' key' with the closest key allowed at ``where`` (else anywhere), if one is close."""
+    allowed = {name for model in _models_at(where) for name in _keys(model)}
+    candidates = sorted((allowed or _spec_field_names()) - {key})
+    matches = difflib.get_close_matches(key, candidates, n=1, cutoff=0.75)
     return f" {key!r} (did you mean {matches[0]!r}?)" if matches else f" {key!r}"
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _models_at(loc: tuple) -> list[type[BaseModel]]:
+    """The spec models the section at pydantic's ``loc`` may be (several inside a union)."""
+    kinds: list[Any] = [Scenario]
+    for item in loc:
+        kinds = [inner for kind in kinds for inner in _step(kind, item)]
+    return [m for kind in kinds for m in _step(kind, None) if _is_model(m)]
+
+
+def _step(kind: Any, item: Any) -> list[Any]:
+    """What ``item`` of a ``kind`` may be; ``item=None``: the models a union may be."""
+    origin = typing.get_origin(kind)
+    if origin is Annotated:
+        return _step(typing.get_args(kind)[0], item)
+    if origin in (typing.Union, types.UnionType):
+        return [inner for arg in typing.get_args(kind) for inner in _step(arg, item)]
+    if item is None:
+        return [kind]
+    if origin in (list, tuple) and isinstance(item, int):
+        return [typing.get_args(kind)[0]]
+    if origin is dict:
+        return [typing.get_args(kind)[1]]
+    if not _is_model(kind):
+        return []
+    for name, field in kind.model_fields.items():
+        if item in (name, field.alias):
+            return [field.annotation]
+    tags = [kind.model_fields[t].annotation for t in ("kind", "dist") if t in kind.model_fields]
+    if any(typing.get_origin(t) is Literal and item in typing.get_args(t) for t in tags):
+        return [kind]
+    return []
+
+
+def _is_model(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, BaseModel)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import (
@@ -61,8 +63,38 @@ __all__ = [
 
 MAX_HORIZON_DAYS = 3660
 MAX_PICKERS = 100_000
+EARLIEST_START = dt.date(1900, 1, 1)
+LATEST_START = dt.date(2199, 12, 31)
+MAX_REPLICATIONS = 100_000
+MAX_ORDERS_PER_REPLICATION = 10**9
+MAX_ORDERS_PER_DAY = 10**7
+MAX_TRANSIT_DAYS = 60
+TRANSIT_TAIL = 1e-6
+
+_HORIZON_REASON = "ten years: the calendar of every day is built before the run starts"
+_REPLICATIONS_REASON = (
+    "intervals narrow only as 1/sqrt(n): 10^5 replications already pin a mean within 0.6% "
+    "of its standard deviation"
+)
+_ORDERS_REASON = (
+    "at about 2.5 million orders a second, one strategy's replication would take over "
+    "7 minutes"
+)
+_DAY_REASON = (
+    "a day's orders are simulated as one batch of about 170 bytes an order: 1.7 GB a worker"
+)
+_TRANSIT_REASON = "the calendar runs 120 days past the horizon to deliver the last parcels"
 
 _WEEKDAYS_MON_FRI: list[Weekday] = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+
+
+def check_replications(n: int) -> int:
+    """``n`` if it is a sensible number of replications, else ``ValueError`` saying why not."""
+    if n > MAX_REPLICATIONS:
+        raise ValueError(
+            f"must be <= {MAX_REPLICATIONS:,} ({_REPLICATIONS_REASON}), got {n:,}"
+        )
+    return n
 
 
 def _unique(items: list[str], what: str) -> None:
@@ -76,13 +108,39 @@ def _unique(items: list[str], what: str) -> None:
 class Horizon(Spec):
     """The simulated period: real dates, so weekends and holidays fall where they do."""
 
-    start: dt.date = Field(description="First simulated day (orders start at 00:00 that day).")
-    days: int = Field(gt=0, le=MAX_HORIZON_DAYS, description="Number of days orders arrive.")
+    start: dt.date = Field(
+        description="First simulated day (orders start at 00:00 that day), from "
+        f"{EARLIEST_START} to {LATEST_START}: holiday rules are written for years near the "
+        "present, and a far-off year is a typo.",
+    )
+    days: int = Field(
+        gt=0,
+        json_schema_extra={"maximum": MAX_HORIZON_DAYS},
+        description=f"Number of days orders arrive, at most {MAX_HORIZON_DAYS} "
+        f"({_HORIZON_REASON}).",
+    )
     warmup_days: int = Field(
         default=0,
         ge=0,
         description="Days at the start whose orders load the system but are not measured.",
     )
+
+    @field_validator("start")
+    @classmethod
+    def _near_the_present(cls, start: dt.date) -> dt.date:
+        if not EARLIEST_START <= start <= LATEST_START:
+            raise ValueError(
+                f"must be from {EARLIEST_START} to {LATEST_START} (holiday rules are written "
+                f"for years near the present; a far-off year is a typo), got {start}"
+            )
+        return start
+
+    @field_validator("days")
+    @classmethod
+    def _at_most_ten_years(cls, days: int) -> int:
+        if days > MAX_HORIZON_DAYS:
+            raise ValueError(f"must be <= {MAX_HORIZON_DAYS} ({_HORIZON_REASON}), got {days:,}")
+        return days
 
     @model_validator(mode="after")
     def _warmup_shorter(self) -> Horizon:
@@ -182,7 +240,10 @@ class Demand(Spec):
     """Orders placed: a Poisson process with weekday, monthly and hourly profiles."""
 
     orders_per_day: Positive = Field(
-        le=1e8, description="Mean orders per day before the profiles and peaks multiply it."
+        description="Mean orders per day before the profiles and peaks multiply it (prospects "
+        "with a market, new customers' first orders with customers). Expected orders are at "
+        f"most {MAX_ORDERS_PER_DAY:,} on the busiest day ({_DAY_REASON}) and "
+        f"{MAX_ORDERS_PER_REPLICATION:,} in one replication ({_ORDERS_REASON})."
     )
     weekday_profile: dict[Weekday, NonNegative] = Field(
         default_factory=dict,
@@ -246,12 +307,21 @@ class ServiceLevel(Spec):
 
     name: str = Field(min_length=1, description="Name used by strategies, e.g. 'overnight'.")
     nominal_days: int = Field(
-        ge=0, le=60, description="Business days the carrier advertises (what 'tight' quotes)."
+        ge=0,
+        le=MAX_TRANSIT_DAYS,
+        description="Business days the carrier advertises (what 'tight' quotes).",
     )
     transit_days: Distribution = Field(
-        description="Business days from truck departure to delivery (carrier luck)."
+        description="Business days from truck departure to delivery (carrier luck); all but "
+        f"one parcel in a million within {MAX_TRANSIT_DAYS}, peaks and disruptions included "
+        f"({_TRANSIT_REASON})."
     )
-    cost: NonNegative = Field(description="Shipping cost per parcel.")
+    cost: NonNegative = Field(le=1e7, description="Shipping cost per parcel.")
+
+    def transit_tail(self) -> float:
+        """Business days of transit that only one parcel in a million exceeds (before events)."""
+        with np.errstate(all="ignore"):
+            return float(self.transit_days.ppf(np.array([1.0 - TRANSIT_TAIL]))[0])
 
 
 class Carrier(Spec):
@@ -302,6 +372,13 @@ class Peak(Spec):
     transit_multiplier: Positive = Field(
         default=1.0, le=100, description="Transit times scale by this."
     )
+
+    def in_season(self, date: dt.date) -> bool:
+        """Whether ``date`` falls in this season (which may wrap the year)."""
+        key = f"{date.month:02d}-{date.day:02d}"
+        if self.start <= self.end:
+            return self.start <= key <= self.end
+        return key >= self.start or key <= self.end
 
     @field_validator("start", "end")
     @classmethod
@@ -710,7 +787,11 @@ class Customers(Spec):
 
 
 class Economics(Spec):
-    """Money per order: what it earns, what shipping costs, what a late delivery gives back."""
+    """Money per order: what it earns, what shipping costs, what lateness and long quotes cost.
+
+    Profit per order is ``price * gross_margin - shipping - late_credit * late -
+    late_cost_per_day * days_late - promise_cost_per_day * days_quoted``, days in business days.
+    """
 
     price: NonNegative = Field(
         default=80.0, le=1e7, description="Revenue per order (an assumption: a pair of shoes)."
@@ -723,6 +804,24 @@ class Economics(Spec):
         le=1e7,
         description="Credit or refund given for each late order (an assumption; 0: none).",
     )
+    late_cost_per_day: NonNegative = Field(
+        default=0.0,
+        le=1e7,
+        description="Cost per business day an order arrives after the end of its promise: "
+        "service contacts, goodwill, lost repurchase (an assumption; 0: none); lateness "
+        "costs ~3x per minute what earliness pleases (Xie et al. 2024). The linear lateness "
+        "cost b of due-date quoting.",
+    )
+    promise_cost_per_day: NonNegative = Field(
+        default=0.0,
+        le=1e7,
+        description="Cost per business day quoted, from the order to the end of the promised "
+        "window: the price of a longer promise in lost demand or discount (an assumption; "
+        "0: none); a promise one day slower cost ~2.7% of profit (Cui et al. 2024). With "
+        "'late_cost_per_day' b and this h, the best quote of a known lead time is its "
+        "1 - h/b quantile (a newsvendor; ln(b/h)/(mu-lambda) in an M/M/1 queue). A cost h "
+        "per day early instead is this h with b raised by h.",
+    )
 
 
 class Experiment(Spec):
@@ -733,7 +832,11 @@ class Experiment(Spec):
     """
 
     replications: int = Field(
-        default=20, ge=2, le=100_000, description="Independent replications (at least 2)."
+        default=20,
+        ge=2,
+        json_schema_extra={"maximum": MAX_REPLICATIONS},
+        description=f"Independent replications, from 2 to {MAX_REPLICATIONS:,} "
+        f"({_REPLICATIONS_REASON}).",
     )
     seed: int = Field(default=0, ge=0, lt=2**63, description="Root seed of all random streams.")
     confidence: float = Field(
@@ -747,6 +850,11 @@ class Experiment(Spec):
         "(<folder>/strategy=<name>/replication=<r>.parquet); off if omitted. A relative path "
         "is relative to the current directory.",
     )
+
+    @field_validator("replications")
+    @classmethod
+    def _sensible_replications(cls, n: int) -> int:
+        return check_replications(n)
 
 
 class Scenario(Spec):
@@ -827,11 +935,82 @@ class Scenario(Spec):
                     )
         if self.claim is not None:
             self.claim.check_strategies(names)
+        if self.optimize is not None:
+            self.optimize.check_strategy(names)
+        if self.sensitivity is not None:
+            self.sensitivity.outcome.check_strategies(names)
         if self.baseline is not None and self.baseline not in names:
             raise ValueError(
                 f"baseline: {self.baseline!r} is not a strategy (one of {', '.join(names)})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _sizes_within_limits(self) -> Scenario:
+        daily = self.expected_daily_orders()
+        total = float(daily.sum())
+        if not total <= MAX_ORDERS_PER_REPLICATION:
+            raise ValueError(
+                f"demand: expected orders in one replication must be <= "
+                f"{MAX_ORDERS_PER_REPLICATION:,} ({_ORDERS_REASON}), got {total:.3g} over "
+                f"{self.horizon.days} days"
+            )
+        busiest = int(np.argmax(daily))
+        if not daily[busiest] <= MAX_ORDERS_PER_DAY:
+            day = self.horizon.start + dt.timedelta(days=busiest)
+            raise ValueError(
+                f"demand: expected orders on the busiest day must be <= {MAX_ORDERS_PER_DAY:,} "
+                f"({_DAY_REASON}), got {daily[busiest]:.3g} on {day}"
+            )
+        events = self.disruptions.events
+        slowest = math.prod(e.transit_multiplier for e in events)
+        slowest *= math.prod(p.transit_multiplier for p in self.disruptions.peaks)
+        delay = sum(e.transit_delay_days for e in events)
+        for i, level in enumerate(self.carrier.service_levels):
+            tail = level.transit_tail()
+            if not tail <= MAX_TRANSIT_DAYS:
+                raise ValueError(
+                    f"carrier.service_levels[{i}].transit_days: one parcel in a million may "
+                    f"take {tail:.3g} business days; must be <= {MAX_TRANSIT_DAYS} "
+                    f"({_TRANSIT_REASON})"
+                )
+            if not tail * slowest + delay <= MAX_TRANSIT_DAYS:
+                raise ValueError(
+                    f"disruptions: with every event and peak at once, one parcel of "
+                    f"{level.name!r} in a million may take {tail * slowest + delay:.3g} "
+                    f"business days; must be <= {MAX_TRANSIT_DAYS} ({_TRANSIT_REASON})"
+                )
+        return self
+
+    def expected_daily_orders(self) -> np.ndarray:
+        """Expected orders (or prospects) of each day of the horizon, before returning customers.
+
+        ``orders_per_day`` times the weekday, monthly and seasonal-peak multipliers, as the
+        demand model draws them.
+        """
+        demand = self.demand
+        rates = np.empty(self.horizon.days)
+        for d in range(self.horizon.days):
+            date = self.horizon.start + dt.timedelta(days=d)
+            factors = [
+                demand.orders_per_day,
+                demand.weekday_profile.get(WEEKDAYS[date.weekday()], 1.0),
+                demand.monthly_profile[date.month - 1],
+                *(p.demand_multiplier for p in self.disruptions.peaks if p.in_season(date)),
+            ]
+            rates[d] = 0.0 if 0.0 in factors else math.prod(factors)
+        return rates
+
+    def with_values(self, values: dict[str, Any], /) -> Scenario:
+        """A copy with each ``"dotted.key": value`` set and the whole validated again.
+
+        ``scenario.with_values({"strategies.zappos_buffer.max_days": 6})``; see
+        :func:`sim.scenario.overrides.with_values`. (``model_copy(update=...)`` does not
+        validate; this does.)
+        """
+        from sim.scenario.overrides import with_values
+
+        return with_values(self, values, source=self.name)
 
     @property
     def baseline_name(self) -> str:

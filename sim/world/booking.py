@@ -18,7 +18,7 @@ from sim.model.calendar import business_clock, delivery_time
 from sim.model.promise import Quote
 from sim.model.satisfaction import disconfirmation_value
 from sim.world.build import World
-from sim.world.ledger import TOTALS, Ledger, book_order
+from sim.world.ledger import TOTALS, Ledger, book_order, order_profit
 
 __all__ = ["deliver_and_book"]
 
@@ -29,8 +29,9 @@ _REFERENCE = {"start": 0, "mid": 1, "end": 2}
 def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edges, multiplier,
                       delay, peak_transit, delivered_before, delivery, delivery_days, opens,
                       closes, reference, loss_aversion, gain_curvature, loss_curvature, cap,
-                      delight_days, costs, price, margin, late_credit, warmup, late_hist,
-                      early_hist, lead_hist, satisfaction_hist, weekly, delivered):
+                      delight_days, costs, price, margin, late_credit, late_cost, promise_cost,
+                      warmup, late_hist, early_hist, lead_hist, satisfaction_hist, weekly,
+                      delivered):
     totals = np.zeros(TOTALS)
     last_day = peak_transit.size - 1
     for i in range(arrival.size):
@@ -46,7 +47,7 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
         days = transit[i] * factor * peak_transit[day] + added
         handed = delivery_time(t, days, delivered_before, delivery, delivery_days, opens, closes)
         delivered[i] = handed
-        if arrival[i] < warmup:
+        if arrival[i] < warmup or handed == np.inf:  # past the calendar: the caller refuses it
             continue
         if reference == 0:
             point = earliest[i]
@@ -63,7 +64,8 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
         early = expected_b - delivered_b
         s = disconfirmation_value(early, loss_aversion, gain_curvature, loss_curvature, cap)
         shipping = costs[service[i]]
-        profit = price * margin - shipping - late_credit * (1.0 if lateness > 0.0 else 0.0)
+        profit = order_profit(price * margin, shipping, lateness, promised_b - ordered_b,
+                              late_credit, late_cost, promise_cost)
         book_order(lateness, early, s, (handed - arrival[i]) / 24.0, expected_b - ordered_b,
                    delivered_b - ordered_b, shipping, price, profit,
                    math.floor(handed / (7 * 24.0)), delight_days, late_hist, early_hist,
@@ -95,7 +97,8 @@ def deliver_and_book(
         *steps, carrier.peaks.transit, *world.calendar.clock_arrays,
         _REFERENCE[satisfaction.reference], *satisfaction.parameters,
         float(satisfaction.delight_days), carrier.costs, float(price),
-        float(money.gross_margin), float(money.late_credit), world.warmup_days * 24.0,
+        float(money.gross_margin), float(money.late_credit), float(money.late_cost_per_day),
+        float(money.promise_cost_per_day), world.warmup_days * 24.0,
         *ledger.booking_arrays, delivered,
     )
     ledger.add_totals(totals)

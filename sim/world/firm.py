@@ -16,13 +16,14 @@ from typing import Protocol
 import numpy as np
 
 from sim.errors import ExperimentError
+from sim.model.calendar import DRAIN_DAYS
 from sim.model.customers import CustomerBase
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
 from sim.model.warehouse import PickingQueue, Roster
 from sim.world.booking import deliver_and_book
 from sim.world.build import DayDraws, Streams, World
-from sim.world.ledger import Ledger, WeeklySeries
+from sim.world.ledger import Ledger, WeeklySeries, order_profits
 
 __all__ = [
     "Firm",
@@ -75,7 +76,7 @@ class OrderRecords:
     """Every order's timeline, collected in memory when asked for (tests, oracle checks)."""
 
     FIELDS = ("arrival", "backlog", "start", "finish", "dispatch", "earliest", "latest",
-              "service", "delivered")
+              "service", "delivered", "customer")
 
     def __init__(self) -> None:
         self._chunks: list[dict[str, np.ndarray]] = []
@@ -137,6 +138,9 @@ class Firm:
             track_backlog = uses_backlog(strategy) or records is not None
         self._track_backlog = track_backlog
         self._judge_at_once = customers is None and self._observe is None
+        #: Days may be taken several at a time: nothing reads the end of a day, and each
+        #: order's quote depends on that order alone.
+        self.batches_days = self._judge_at_once and bool(getattr(strategy, "elementwise", False))
         self._transit_steps = schedule.transit_steps()
         self._n_services = len(world.carrier.services)
 
@@ -145,7 +149,7 @@ class Firm:
         return int(np.count_nonzero(self._pending > t))
 
     def serve(
-        self, day: int, arrival: np.ndarray, pick_hours: np.ndarray
+        self, arrival: np.ndarray, pick_hours: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pick orders arriving (in order) at ``arrival``: their start, finish and backlog.
 
@@ -155,7 +159,10 @@ class Firm:
         """
         start, finish = self.queue.serve(arrival, pick_hours)
         latest_finish = finish.max(initial=0.0)
-        if not np.isfinite(latest_finish) or latest_finish > (self.world.calendar.days - 30) * 24.0:
+        limit = (self.world.calendar.days - 30) * 24.0
+        if not np.isfinite(latest_finish) or latest_finish > limit:
+            late = np.flatnonzero(~(finish <= limit))[0]
+            day = int(arrival[late] // 24.0)
             raise ExperimentError(
                 f"the warehouse of {self.name!r} falls behind for good: orders of day {day} are "
                 "not picked before the end of the calendar (too few pickers for the demand)"
@@ -220,10 +227,17 @@ class Firm:
             )
         else:
             delivered = world.carrier.deliver(quote.service, draws.luck, dispatch, self.schedule)
+        if delivered.size and not np.isfinite(delivered.max()):
+            late = int(dispatch[np.flatnonzero(~np.isfinite(delivered))[0]] // 24.0)
+            raise ExperimentError(
+                f"a parcel of {self.name!r} shipped on day {late} would arrive after the "
+                f"calendar's end ({DRAIN_DAYS} days past the horizon): transit times (with "
+                "disruptions and peaks) that long cannot be simulated"
+            )
         if self.records is not None:
             self.records.add(arrival=draws.arrival, backlog=backlog, start=start, finish=finish,
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,
-                             service=quote.service, delivered=delivered)
+                             service=quote.service, delivered=delivered, customer=customer)
         if self._judge_at_once:
             return
         clock = world.calendar.to_business
@@ -313,7 +327,9 @@ def judge(
     shipping = world.carrier.costs[parcels.service]
     money = world.economics
     revenue = np.full(lateness.size, price)
-    profit = revenue * money.gross_margin - shipping - money.late_credit * (lateness > 0)
+    profit = order_profits(revenue * money.gross_margin, shipping, lateness,
+                           promised_b - parcels.ordered_b, float(money.late_credit),
+                           float(money.late_cost_per_day), float(money.promise_cost_per_day))
     ledger.book(
         measured=measured,
         lateness=lateness,

@@ -35,7 +35,8 @@ METRICS: dict[str, str] = {
     "disappointed_share": "share delivered after the expectation",
     "shipping_cost_per_order": "mean shipping cost per order",
     "revenue_per_order": "mean revenue per order",
-    "profit_per_order": "mean profit per order: margin less shipping and late credits",
+    "profit_per_order": "mean profit per order: margin less shipping, late credits, lateness "
+                        "and quote costs",
     "profit_total": "profit of all measured orders",
     "new_customers": "customers acquired after the warm-up (with customer memory on; in a "
                      "market, first purchases from the firm, won back from a rival included)",
@@ -119,6 +120,30 @@ def _book(measured, lateness, early, satisfaction, lead_time, expected_lead, act
                        delight_days, late_hist, early_hist, lead_hist, satisfaction_hist,
                        weekly, totals)
     return totals
+
+
+@numba.njit(cache=True, inline="always")
+def order_profit(margin, shipping, lateness, quoted_days, late_credit, late_cost_per_day,
+                 promise_cost_per_day):
+    """Profit of one order: its margin less shipping, lateness costs and the cost of its quote.
+
+    ``lateness`` is business days after the promise (kept when <= 0), ``quoted_days`` business
+    days from the order to the end of the promise.
+    """
+    late = 1.0 if lateness > 0.0 else 0.0
+    return (margin - shipping - late_credit * late - late_cost_per_day * late * lateness
+            - promise_cost_per_day * quoted_days)
+
+
+@numba.njit(cache=True)
+def order_profits(margin, shipping, lateness, quoted_days, late_credit, late_cost_per_day,
+                  promise_cost_per_day):
+    """:func:`order_profit` of every order of a batch (``margin`` and ``shipping`` per order)."""
+    out = np.empty(lateness.size)
+    for i in range(lateness.size):
+        out[i] = order_profit(margin[i], shipping[i], lateness[i], quoted_days[i], late_credit,
+                              late_cost_per_day, promise_cost_per_day)
+    return out
 
 
 #: Totals a booking returns: orders, kept, delighted, disappointed, then the sums of lateness,

@@ -150,7 +150,7 @@ def _sell(
             if mine.size == 0:
                 continue
             index = a + mine
-            served = firm.serve(day, draws.arrival[index], draws.pick_hours[index])
+            served = firm.serve(draws.arrival[index], draws.pick_hours[index])
             sold[f].append((index, take_quote(quotes[f], mine), *served))
     for firm, sales in zip(firms, sold):
         if not sales:

@@ -144,6 +144,7 @@ def simulate_per_order(
             record = {f: np.full(n, np.nan) for f in OrderRecords.FIELDS}
             record["arrival"] = draws.arrival
             record["service"] = np.full(n, -1, dtype=np.int64)
+            record["customer"] = np.full(n, -1, dtype=np.int64)
             days.append(record)
             for i in range(n):
                 env.process(order(record, i, float(draws.pick_hours[i]), float(draws.luck[i])))

@@ -36,10 +36,11 @@ __all__ = ["SCHEMA", "ParquetOrderRecords", "order_records_path"]
 FIELDS = OrderRecords.FIELDS
 
 #: Columns of a records file: times in hours since the start of the horizon, the service level
-#: shipped by, and the replication (the strategy is in the folder name).
+#: shipped by, the customer (-1 when customers have no memory), and the replication (the
+#: strategy is in the folder name).
+_TYPES = {"service": pa.int16(), "customer": pa.int64()}
 SCHEMA = pa.schema(
-    [(f, pa.int16() if f == "service" else pa.float64()) for f in FIELDS]
-    + [("replication", pa.int32())]
+    [(f, _TYPES.get(f, pa.float64())) for f in FIELDS] + [("replication", pa.int32())]
 )
 
 

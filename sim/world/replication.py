@@ -10,6 +10,7 @@ flight, the customer arrays and the ledger's fixed-size totals.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 
 import numpy as np
@@ -17,7 +18,7 @@ import simpy
 
 from sim.model.customers import CustomerBase
 from sim.model.promise import PromiseStrategy
-from sim.world.build import Streams, World
+from sim.world.build import DayDraws, Streams, World
 from sim.world.firm import (
     Firm,
     OrderRecords,
@@ -48,11 +49,13 @@ def simulate(
     """
     if world.market is not None:
         return simulate_market(world, strategy, streams, name=name, records=records)
-    env = simpy.Environment()
     schedule = world.draw_disruptions(streams("disruptions"))
     customers = CustomerBase(world.behaviour) if world.behaviour is not None else None
     firm = Firm(world, strategy, schedule, name=name, price=world.economics.price,
                 customers=customers, records=records)
+    if firm.batches_days:
+        return _simulate_in_day_batches(world, firm, streams)
+    env = simpy.Environment()
     ledger = firm.ledger
     returning: dict[int, list[np.ndarray]] = defaultdict(list)
     segments = streams("segments") if customers is not None else None
@@ -77,7 +80,7 @@ def simulate(
                 customers.join(customer, firm.index)
             if draws.arrival.size == 0:
                 continue
-            start, finish, backlog = firm.serve(day, draws.arrival, draws.pick_hours)
+            start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)
             quote = firm.quote(draws.arrival, backlog, customer)
             firm.ship(draws, customer, quote, start, finish, backlog)
         state["ordering"] = False
@@ -98,3 +101,40 @@ def simulate(
     env.run()
     return ledger
 
+
+
+#: Expected orders taken together when days can be batched: large enough that per-call costs
+#: vanish, small enough that a batch's arrays stay in cache-sized megabytes.
+ORDERS_PER_BATCH = 1 << 16
+
+
+def day_batches(daily_rate: np.ndarray, orders: float = ORDERS_PER_BATCH) -> list[range]:
+    """Consecutive days grouped so each group expects about ``orders`` orders (a day at least)."""
+    cumulative = np.cumsum(daily_rate)
+    ends = np.unique(np.searchsorted(cumulative, np.arange(orders, cumulative[-1], orders)) + 1)
+    bounds = [0, *ends[ends < daily_rate.size].tolist(), daily_rate.size]
+    return [range(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _simulate_in_day_batches(world: World, firm: Firm, streams: Streams) -> Ledger:
+    """The same replication without a day-by-day schedule: several days' orders at a time.
+
+    When nothing happens at the end of a day (orders judged the moment they ship, no customers
+    to update, a strategy that learns nothing and quotes each order on its own), days are
+    independent but for the FIFO queue, which carries over exactly. Each day's orders are
+    drawn in the same order from the same streams, so the numbers are those of the daily
+    schedule; the per-day cost of a small world is paid once a batch.
+    """
+    demand_rng, warehouse_rng, carrier_rng = (
+        streams("demand"), streams("warehouse"), streams("carrier"))
+    for days in day_batches(world.demand.daily_rate[: world.days]):
+        parts = [world.draw_day(day, demand_rng, warehouse_rng, carrier_rng) for day in days]
+        draws = DayDraws(*(np.concatenate([getattr(p, f) for p in parts])
+                           for f in DayDraws.__slots__))
+        if draws.arrival.size == 0:
+            continue
+        start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)
+        customer = np.full(draws.arrival.size, -1, dtype=np.int64)
+        quote = firm.quote(draws.arrival, backlog, customer)
+        firm.ship(draws, customer, quote, start, finish, backlog)
+    return firm.ledger

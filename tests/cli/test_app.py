@@ -289,3 +289,40 @@ def test_rerun_exit_status_says_whether_the_numbers_match(scenario_file, tmp_pat
     code, stdout, _ = _run(["rerun", str(out), "-w", "1"], capsys)
     assert code == 1
     assert "NOT reproduced" in stdout
+
+
+def test_run_json_is_one_object_for_scripts(scenario_file, tmp_path, capsys):
+    out = tmp_path / "j"
+    code, stdout, err = _run(["run", str(scenario_file), "-r", "2", "-w", "1", "-o", str(out),
+                              "--json"], capsys)
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert data["folder"] == str(out) and data["replications"] == 2
+    assert {row["strategy"] for row in data["summary"]} == {
+        "zappos_buffer", "competitor_overnight", "quantile_95_ground"}
+    assert all(set(row) == {"strategy", "metric", "mean", "ci_low", "ci_high", "n"}
+               for row in data["summary"])
+    assert data["verdict"] is None and data["precision"] is None
+
+
+def test_validate_and_warmup_json(scenario_file, tmp_path, capsys):
+    code, stdout, _ = _run(["validate", str(scenario_file), "--json"], capsys)
+    assert code == 0 and json.loads(stdout)["ok"] is True
+    data = small_scenario_data()
+    data["horizon"] = {"start": "2025-01-06", "days": 175, "warmup_days": 7}
+    path = write_yaml(tmp_path / "w.yaml", data)
+    code, stdout, _ = _run(["warmup", str(path), "-r", "2", "-w", "1", "--json"], capsys)
+    found = json.loads(stdout)
+    assert code == 0 and found["days"] % 7 == 0 and found["current_days"] == 7
+
+
+def test_sweep_json_lists_the_best_points(tmp_path, capsys):
+    data = small_scenario_data(sweep={"parameters": [
+        {"path": "strategies.zappos_buffer.max_days", "values": [5, 6]}]})
+    path = write_yaml(tmp_path / "s.yaml", data)
+    code, stdout, err = _run(["sweep", str(path), "-r", "2", "-w", "1", "-o",
+                              str(tmp_path / "out"), "--json"], capsys)
+    assert code == 0, err
+    result = json.loads(stdout)
+    assert result["metric"] == "satisfaction_mean"
+    assert {row["strategy"] for row in result["best"]} >= {"zappos_buffer"}

@@ -1,5 +1,10 @@
 """Executors change where replications run, never the numbers."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from factories import small_scenario
@@ -50,3 +55,18 @@ def test_unreachable_scheduler_is_an_error(scenario):
     with pytest.raises(ExperimentError, match="cannot reach the Dask scheduler"):
         sim.run(scenario, replications=2, executor=DaskExecutor("tcp://127.0.0.1:9",
                                                                 connect_timeout="1s"))
+
+
+def test_two_workers_from_a_script_without_a_main_guard(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import sim\n"
+        "from factories import small_scenario\n"
+        "results = sim.run(small_scenario(), replications=2, workers=2)\n"
+        "print(len(results.replications))\n"
+    )
+    tests = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": tests}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "6"  # ran once: workers did not run the script again

@@ -72,5 +72,5 @@ def test_rerun_of_a_manifest_with_a_broken_scenario_names_it(folder, tmp_path):
     manifest["scenario_spec"]["demand"]["orders_per_day"] = -1
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(manifest))
-    with pytest.raises(ResultsError, match="scenario_spec: demand.orders_per_day"):
+    with pytest.raises(ResultsError, match=r"scenario_spec: demand\.orders_per_day"):
         rerun(path, workers=1)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.model.calendar import BusinessCalendar
+from sim.scenario.base import WEEKDAYS
 from sim.scenario.spec import Calendar, Horizon
 
 MONDAY = dt.date(2025, 1, 6)  # day 0; Friday 2025-01-10 is day 4, the next Monday day 7
@@ -173,3 +174,30 @@ def test_calendar_from_spec_without_country_has_no_holidays():
     calendar = BusinessCalendar.from_spec(horizon, Calendar(country=None))
 
     assert calendar.delivery[day_of(calendar, dt.date(2025, 7, 4))]
+
+
+@pytest.mark.parametrize("cutoff", [0.0, 5.5, 17.0, 24.0])
+@pytest.mark.parametrize("pickup", [["Mon", "Tue", "Wed", "Thu", "Fri"], ["Wed"], list(WEEKDAYS)])
+def test_next_truck_is_the_first_truck_at_or_after_each_time(cutoff, pickup):
+    calendar = BusinessCalendar.build(dt.date(2025, 1, 1), 120, pickup_weekdays=pickup,
+                                      cutoff_hour=cutoff, holidays=[dt.date(2025, 1, 8)])
+    trucks = calendar.truck_times
+    rng = np.random.default_rng(3)
+    t = np.concatenate([rng.uniform(0, trucks[-1], 20_000), trucks, trucks - 1e-9,
+                        trucks + 1e-9, np.arange(0.0, trucks[-1], 24.0)])
+    t = t[t <= trucks[-1]]
+    np.testing.assert_array_equal(calendar.next_truck(t),
+                                  trucks[np.searchsorted(trucks, t, side="left")])
+    with pytest.raises(IndexError, match="after the last truck"):
+        calendar.next_truck(np.array([trucks[-1] + 1.0]))
+
+
+def test_clock_past_the_calendar_is_infinite_not_a_stray_read():
+    calendar = BusinessCalendar.build(dt.date(2025, 1, 1), 30)
+    end = 30 * 24.0
+    assert np.isinf(calendar.to_business(np.array([end, end + 1e6, -1.0]))).all()
+    last = calendar.to_business(np.array([end - 1.0]))[0]
+    assert np.isfinite(last)
+    assert np.isinf(calendar.from_business(np.array([last + 1.0, 1e9]))).all()
+    delivered = calendar.deliver(np.array([10 * 24.0, 25 * 24.0]), np.array([1.0, 30.0]))
+    assert np.isfinite(delivered[0]) and np.isinf(delivered[1])

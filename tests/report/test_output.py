@@ -54,3 +54,10 @@ def test_write_results_into_a_file_path_is_a_clear_error(results, tmp_path):
         write_results(results, blocker)
     assert blocker.read_text() == "not a folder"
     assert [p.name for p in tmp_path.iterdir()] == ["a"]
+
+
+def test_check_writable_leaves_nothing_behind(tmp_path):
+    from sim.report import check_writable
+
+    check_writable(tmp_path / "a" / "b" / "results")
+    assert list(tmp_path.iterdir()) == []

@@ -80,3 +80,25 @@ def test_every_customer_due_before_the_end_comes_back(monkeypatch):
     due = customers.next_purchase[:n]
     stranded = customers.active[:n] & np.isfinite(due) & (due < world.days * 24.0)
     assert n > 1000 and not stranded.any()
+
+
+def test_order_records_name_the_customer_of_each_order():
+    from sim.experiment.streams import replication_streams
+    from sim.world import build_strategies, build_world, simulate
+    from sim.world.firm import OrderRecords
+
+    loyal = dict(EFFECTS_OFF, repurchase_per_year=12.0, churn_base=0.0)
+    scenario = small_scenario(customers=loyal)
+    world = build_world(scenario)
+    records = OrderRecords()
+    simulate(world, build_strategies(scenario, world)["zappos_buffer"],
+             replication_streams(1, 0), records=records)
+    orders = records.to_arrays()
+    customer = orders["customer"].astype(np.int64)
+    assert (customer >= 0).all()
+    _, counts = np.unique(customer, return_counts=True)
+    assert counts.max() > 1  # returning customers appear again under their own id
+    # a customer's orders come one after another: each is placed after the last was delivered
+    order = np.lexsort((orders["arrival"], customer))
+    same = customer[order][1:] == customer[order][:-1]
+    assert (orders["arrival"][order][1:][same] >= orders["delivered"][order][:-1][same]).all()

@@ -21,6 +21,7 @@ def _batch(n, start=0.0):
     times = start + np.arange(n, dtype=float)
     columns = {f: times + i for i, f in enumerate(FIELDS)}
     columns["service"] = np.arange(n) % 2
+    columns["customer"] = np.arange(n) - 1
     return columns
 
 

@@ -1,0 +1,116 @@
+"""Options every command that runs replications shares: how many, from which seed, where they
+run, and resuming."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from sim.scenario.spec import check_replications
+
+__all__ = [
+    "REPLICATIONS",
+    "SCENARIO",
+    "SEED",
+    "echo_json",
+    "json_option",
+    "resume_option",
+    "where_options",
+]
+
+#: A scenario file argument (a directory is refused by click, one line).
+SCENARIO = click.Path(dir_okay=False, path_type=Path)
+
+
+class _Seed(click.IntRange):
+    """A root seed: what a scenario's 'experiment.seed' accepts, from 0 to 2^63 - 1."""
+
+    def __init__(self) -> None:
+        super().__init__(min=0)
+
+    def convert(self, value, param, ctx):
+        seed = super().convert(value, param, ctx)
+        if seed >= 2**63:
+            self.fail(f"must be < 2^63 (a root seed is a 64-bit integer), got {seed}", param, ctx)
+        return seed
+
+
+#: A seed option's type.
+SEED = _Seed()
+
+
+class _Replications(click.IntRange):
+    """A number of replications: at least 2, at most what a scenario accepts, saying why."""
+
+    def __init__(self) -> None:
+        super().__init__(min=2)
+
+    def convert(self, value, param, ctx):
+        n = super().convert(value, param, ctx)
+        try:
+            return check_replications(n)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+#: A replications option's type (the scenario's limit, with its reason, on the command line).
+REPLICATIONS = _Replications()
+
+
+def resume_option(command):
+    """--fresh: ignore replications kept from an interrupted run of the same command."""
+    return click.option(
+        "--fresh", is_flag=True,
+        help="Start afresh, ignoring replications kept from an interrupted run.",
+    )(command)
+
+
+def where_options(command):
+    """The options saying where replications run: local workers or a Dask cluster."""
+    options = [
+        click.option("--workers", "-w", type=click.IntRange(min=1),
+                     help="Processes [default: all cores]."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+                     show_default=True, help="Where replications run."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --executor "
+                     "dask)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def json_option(command):
+    """--json: print the outcome as one JSON object on stdout, for scripts (and nothing else)."""
+    return click.option(
+        "--json", "as_json", is_flag=True,
+        help="Print the outcome as one JSON object (for scripts); no progress bar.",
+    )(command)
+
+
+def echo_json(payload: dict[str, Any]) -> None:
+    """Print ``payload`` as JSON: tables as lists of rows, NaN as null, paths as text."""
+    click.echo(json.dumps(_plain(payload), indent=2, allow_nan=False))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return [_plain(row) for row in value.to_dict(orient="records")]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

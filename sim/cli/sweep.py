@@ -1,0 +1,147 @@
+"""``promise-sim sweep``: run a scenario at every point of its ``sweep:`` design.
+
+Parses options, checks the sweep against the scenario before anything runs, makes one
+library call (:func:`sim.experiment.sweep.run_sweep`), writes the folder and prints each
+strategy's best point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import get_args
+
+import click
+import numpy as np
+
+from sim.cli.options import (
+    REPLICATIONS,
+    SCENARIO,
+    SEED,
+    echo_json,
+    json_option,
+    resume_option,
+    where_options,
+)
+from sim.cli.resume import resumable_run
+from sim.errors import ExperimentError
+from sim.experiment import make_executor
+from sim.experiment.precision import resolve_metric
+from sim.experiment.sweep import LOWER_IS_BETTER, SweepResults, point_scenarios, run_sweep
+from sim.report.sweep import write_sweep
+from sim.scenario import load_scenario
+from sim.scenario.spec import Scenario
+from sim.scenario.sweep import SWEEP_METRICS, check_sweep
+
+__all__ = ["sweep"]
+
+
+@click.command()
+@click.argument("scenario", type=SCENARIO)
+@click.option("--replications", "-r", type=REPLICATIONS,
+              help="Override the scenario's, at every point.")
+@click.option("--seed", "-s", type=SEED, help="Override the root seed.")
+@where_options
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder [default: results/<scenario name>-sweep].")
+@click.option("--metric",
+              help="Metric to plot and rank points by, instead of the sweep's (a unique prefix "
+              "will do: 'profit_per').")
+@resume_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
+@json_option
+def sweep(
+    scenario: Path,
+    replications: int | None,
+    seed: int | None,
+    workers: int | None,
+    executor: str,
+    scheduler: str | None,
+    out: Path | None,
+    metric: str | None,
+    fresh: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Run SCENARIO at every point of its 'sweep:' design and write the sweep folder.
+
+    \b
+    Writes sweep.csv and sweep.parquet (one row per point, strategy and metric, with the
+    swept values as columns), differences.csv (each strategy minus the baseline at each
+    point, paired), replications.parquet, design.csv, manifest.json and sweep.png (the
+    metric against each swept parameter), all at once when the sweep has finished. Every
+    point runs from the same root seed, so points are compared with common random numbers.
+    Each replication is kept in .<folder>.parts beside the folder as it finishes: a sweep
+    that is interrupted and started again with the same command computes only what is
+    missing.
+    \b
+    Examples:
+      promise-sim sweep scenarios/headline_buffer_sweep.yaml
+      promise-sim sweep scenarios/headline_buffer_sweep.yaml -r 20 -w 2 --metric promise_kept
+      promise-sim sweep scenarios/headline_buffer_sweep.yaml -o results/buffer --fresh
+    \b
+    A sweep block, in the scenario file:
+      sweep:
+        design: grid                   # or latin_hypercube / sobol, with points: N
+        metric: satisfaction_mean
+        parameters:
+          - {path: economics.price, values: [70, 80, 90]}
+          - {path: customers.learning_rate, low: 0.05, high: 0.5, steps: 4}
+          - {paths: [strategies.zappos_buffer.min_days, strategies.zappos_buffer.max_days],
+             low: 1, high: 6, steps: 6, offsets: [0, 1]}   # a window moving as one
+    """
+    spec = load_scenario(scenario)
+    check_sweep(spec, str(scenario))
+    if metric is not None:
+        spec = _with_metric(spec, metric)
+    point_scenarios(spec, source=str(scenario))  # every point checked before anything is kept
+    target = out if out is not None else Path("results") / f"{spec.name}-sweep"
+    where = make_executor(executor, workers=workers, scheduler=scheduler)
+    session = resumable_run(target, label=spec.name, fresh=fresh, quiet=quiet or as_json)
+    with session as (store, progress):
+        results = run_sweep(spec, replications=replications, seed=seed, executor=where,
+                            progress=progress, store=store, source=str(scenario))
+        folder = write_sweep(results, target)
+    if as_json:
+        echo_json({"scenario": spec.name, "folder": folder, "metric": results.metric,
+                   "best": results.best(), "table": results.table})
+        return
+    if quiet:
+        click.echo(str(folder))
+        return
+    click.echo(best_points_text(results))
+    click.echo(f"\nsweep written to {folder}/")
+
+
+def _with_metric(spec: Scenario, name: str) -> Scenario:
+    """``spec`` with its sweep's metric replaced by the one ``name`` names."""
+    metric = resolve_metric(name)
+    allowed = get_args(SWEEP_METRICS)
+    if metric not in allowed:
+        raise ExperimentError(f"--metric: {metric!r} is not an outcome a sweep can rank "
+                              f"points by (one of {', '.join(allowed)})")
+    assert spec.sweep is not None
+    return spec.model_copy(update={"sweep": spec.sweep.model_copy(update={"metric": metric})})
+
+
+def best_points_text(results: SweepResults) -> str:
+    """Each strategy's best point on the sweep's metric, with its interval and settings."""
+    metric = results.metric
+    table = results.table[results.table["metric"] == metric]
+    level = round(100 * results.scenario.experiment.confidence)
+    direction = "lowest" if metric in LOWER_IS_BETTER else "highest"
+    lines = [
+        f"{results.scenario.name}: {results.sweep.design} of {len(results.design)} points, "
+        f"{results.manifest['replications']} replications each, {level}% intervals",
+        f"best point of each strategy by {metric} ({direction} mean):",
+    ]
+    width = max(len(s.name) for s in results.scenario.strategies) + 2
+    for row in results.best().to_dict("records"):
+        strategy = row["strategy"]
+        means = table.loc[table["strategy"] == strategy, "mean"].to_numpy(dtype=float)
+        interval = f"{row['mean']:.4g} [{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        if np.nanmax(means) - np.nanmin(means) <= 1e-12 * max(1.0, abs(row["mean"])):
+            lines.append(f"{strategy:<{width}}{interval}  the same at every point")
+            continue
+        settings = ", ".join(f"{key}={row[key]!r}" for key in results.keys)
+        lines.append(f"{strategy:<{width}}{interval}  point {row['point']}: {settings}")
+    return "\n".join(lines)

@@ -1,0 +1,542 @@
+"""``optimize``: search a strategy's parameters for the best objective, with common random numbers.
+
+The candidates (every combination of the parameters' values) are points run together by
+:func:`~sim.experiment.runner.run_points` from one root seed, so replication ``r`` of every
+candidate meets the same orders and luck and candidates are compared by paired differences.
+A selection procedure decides how many replications each candidate gets:
+:class:`KimNelsonProcedure` (Kim & Nelson 2001: sequential, drops clearly worse candidates and
+adds replications to the rest, valid with common random numbers) or :class:`SubsetProcedure`
+(the same replications for all). Either way the result names the best candidate, its
+interval, and the candidates that cannot be ruled out as the best (paired one-sided bounds,
+Bonferroni over the comparisons with the best).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.errors import ExperimentError, ScenarioError
+from sim.experiment.executors import Executor, LocalExecutor, default_workers
+from sim.experiment.manifest import build_manifest, scenario_hash
+from sim.experiment.progress import Progress, progress_callback
+from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, Results, run_points
+from sim.experiment.statistics import mean_interval
+from sim.experiment.store import MemoryStore, ResultStore, open_store
+from sim.scenario.optimize import KimNelson, Objective, Subset
+from sim.scenario.overrides import get_value, split_path, with_values
+from sim.scenario.spec import Scenario
+
+__all__ = [
+    "Candidate",
+    "Estimate",
+    "KimNelsonProcedure",
+    "OptimizationResult",
+    "Selection",
+    "SelectionProcedure",
+    "SubsetProcedure",
+    "build_candidates",
+    "optimize",
+    "procedure_from_spec",
+]
+
+#: ``observe(candidates, n)``: scores of the first ``n`` replications of each candidate, one row
+#: per candidate; higher is better.
+Observe = Callable[[Sequence[int], int], np.ndarray]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One combination of parameter values, and the scenario it makes."""
+
+    index: int
+    values: dict[str, Any]
+    scenario: Scenario = field(repr=False)
+
+    @property
+    def label(self) -> str:
+        """The values in words, e.g. ``p=0.9, service=ground``."""
+        return ", ".join(f"{path}={_show(value)}" for path, value in self.values.items())
+
+
+def _show(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a procedure decided: who was still in contention, and when the others were dropped."""
+
+    survivors: tuple[int, ...]
+    eliminated_after: dict[int, int]
+
+
+class SelectionProcedure(Protocol):
+    """A way to spend replications on candidates until the best can be named."""
+
+    def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
+        """Observe the ``k`` candidates as the procedure needs; who survived and who was dropped."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SubsetProcedure:
+    """The same ``replications`` for every candidate; none is dropped along the way."""
+
+    replications: int
+
+    def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
+        """Observe every candidate ``replications`` times."""
+        observe(range(k), self.replications)
+        return Selection(tuple(range(k)), {})
+
+
+@dataclass(frozen=True, slots=True)
+class KimNelsonProcedure:
+    """Kim & Nelson's (2001) fully sequential procedure KN, with common random numbers.
+
+    After ``first`` replications of all, a candidate is dropped at replication ``r`` when its
+    mean falls below another's by more than ``W = max(0, d/(2r) (h^2 S^2/d^2 - r))`` (``S^2``
+    the variance of their paired differences over the first replications, ``d`` the
+    indifference zone); the best is chosen with probability at least ``confidence`` when it
+    beats all others by ``d`` or more. Replications come in rounds (each round adds ``growth``
+    times the current count); dropping is checked at every replication of a round, so the
+    decisions are those of the one-at-a-time procedure.
+    """
+
+    indifference: float
+    first: int
+    maximum: int
+    growth: float = 0.5
+
+    def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
+        """Run KN on ``k`` candidates; higher scores are better."""
+        first = self.first
+        scores = observe(range(k), first)
+        if k == 1:
+            return Selection((0,), {})
+        alpha = 1.0 - confidence
+        eta = 0.5 * ((2.0 * alpha / (k - 1)) ** (-2.0 / (first - 1)) - 1.0)
+        h2 = 2.0 * eta * (first - 1)
+        spread = h2 * np.cov(scores, ddof=1).reshape(k, k)
+        diagonal = np.diag(spread)
+        spread = diagonal[:, None] + diagonal[None, :] - 2.0 * spread  # h^2 S_il^2
+        delta = self.indifference
+        data = {i: scores[i] for i in range(k)}
+        alive = np.arange(k)
+        eliminated: dict[int, int] = {}
+        have = first
+        r = first
+        while True:
+            means = np.array([data[i][:r].mean() for i in alive])
+            pair = spread[np.ix_(alive, alive)]
+            slack = np.maximum(0.0, delta / (2.0 * r) * (pair / delta**2 - r))
+            np.fill_diagonal(slack, np.inf)
+            keep = np.all(means[:, None] >= means[None, :] - slack, axis=1)
+            for i in alive[~keep]:
+                eliminated[int(i)] = r
+            alive = alive[keep]
+            if alive.size <= 1:
+                break
+            rest = spread[np.ix_(alive, alive)]
+            last_needed = int(np.floor(rest.max() / delta**2))  # max N_il over the survivors
+            if r > last_needed or r >= self.maximum:
+                break
+            r += 1
+            if r > have:
+                have = min(self.maximum, last_needed + 1,
+                           max(r, have + math.ceil(self.growth * have)))
+                more = observe(alive.tolist(), have)
+                for row, i in enumerate(alive):
+                    data[int(i)] = more[row]
+        return Selection(tuple(int(i) for i in alive), eliminated)
+
+
+def procedure_from_spec(
+    method: KimNelson | Subset,
+    *,
+    default_replications: int,
+    replications: int | None = None,
+    max_replications: int | None = None,
+) -> SelectionProcedure:
+    """The procedure a scenario's ``optimize.method`` describes, with the caller's overrides.
+
+    ``replications`` replaces the first replications of KN or the replications of a subset.
+    """
+    if isinstance(method, KimNelson):
+        first = method.first_replications if replications is None else replications
+        maximum = method.max_replications if max_replications is None else max_replications
+        if maximum < first:
+            raise ExperimentError(
+                f"'max_replications' must be >= the first replications ({first}), got {maximum}"
+            )
+        return KimNelsonProcedure(method.indifference, first, maximum)
+    if max_replications is not None:
+        raise ExperimentError("'max_replications' is for the method 'kn'; this search's method "
+                              "is 'subset' (set its replications instead)")
+    if replications is None:
+        replications = method.replications or default_replications
+    return SubsetProcedure(replications)
+
+
+def _resolve(path: str, strategy: dict, scenario: dict, name: str, where: str) -> str:
+    """The full dotted path of ``path``: a key of the strategy, or already a scenario path."""
+    try:
+        first = split_path(path)[0]
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    if first in strategy:
+        if first == "name":
+            raise ScenarioError(f"{where}: the strategy's name cannot be searched")
+        return f"strategies.{name}.{path}"
+    if first in scenario:
+        return path
+    keys = ", ".join(k for k in strategy if k != "name")
+    raise ScenarioError(
+        f"{where}: {path!r} is neither a key of strategy {name!r} ({keys}) nor a section of "
+        "the scenario"
+    )
+
+
+def build_candidates(
+    scenario: Scenario, *, source: str = "<scenario>"
+) -> tuple[Scenario, list[Candidate]]:
+    """The base scenario of the search and every candidate built on it, each validated.
+
+    The base holds only the searched strategy, without baseline, claim or study blocks, so a
+    candidate's scenario (and hash) depends on nothing but its values. Errors name
+    ``optimize.parameters[i].path``, the candidate whose values break a scenario rule, or an
+    objective metric the scenario does not measure.
+    """
+    spec = scenario.optimize
+    if spec is None:
+        raise ScenarioError(f"{source}: optimize: missing (a scenario searched by 'optimize' "
+                            "needs one)")
+    target = next((s for s in scenario.strategies if s.name == spec.strategy), None)
+    if target is None:
+        names = ", ".join(s.name for s in scenario.strategies)
+        raise ScenarioError(f"{source}: optimize.strategy: {spec.strategy!r} is not a strategy "
+                            f"(one of {names})")
+    data = scenario.model_dump(mode="python", by_alias=True)
+    data.update(strategies=[target.model_dump(mode="python", by_alias=True)], baseline=None,
+                claim=None, sweep=None, optimize=None, sensitivity=None)
+    base = Scenario.model_validate(data)
+    _check_objective(base, spec.objective, source)
+    strategy_data = data["strategies"][0]
+    resolved: list[list[str]] = []
+    for i, parameter in enumerate(spec.parameters):
+        key = "path" if parameter.paths is None else "paths"
+        where = f"{source}: optimize.parameters[{i}].{key}"
+        full = [_resolve(p, strategy_data, data, spec.strategy, where) for p in parameter.keys]
+        for path in full:
+            try:
+                get_value(base, path)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{where}: {exc}") from None
+        resolved.append(full)
+    candidates = []
+    grids = [p.grid() for p in spec.parameters]
+    for index, combination in enumerate(itertools.product(*grids)):
+        written: dict[str, Any] = {}
+        changes: dict[str, Any] = {}
+        for parameter, full, value in zip(spec.parameters, resolved, combination):
+            values = value if parameter.paths is not None else [value]
+            written.update(zip(parameter.keys, values))
+            changes.update(zip(full, values))
+        label = ", ".join(f"{p}={_show(v)}" for p, v in written.items())
+        where = (f"{source}: optimize.parameters[0] candidate {label}"
+                 if len(spec.parameters) == 1 else f"{source}: optimize candidate {label}")
+        candidates.append(Candidate(index, written, with_values(base, changes, source=where)))
+    return base, candidates
+
+
+def _check_objective(base: Scenario, objective: Objective, source: str) -> None:
+    """Every metric of the objective must exist in the base scenario's results."""
+    for metric in objective.terms:
+        if metric in CUSTOMER_METRICS and base.customers is None:
+            raise ScenarioError(f"{source}: optimize.objective: {metric!r} needs a 'customers' "
+                                "section (customer memory)")
+        if metric in MARKET_METRICS and base.market is None:
+            raise ScenarioError(f"{source}: optimize.objective: {metric!r} needs a 'market' "
+                                "section")
+
+
+def objective_values(table: pd.DataFrame, objective: Objective) -> np.ndarray:
+    """The objective of each replication of a one-strategy results table, in replication order."""
+    table = table.sort_values("replication")
+    value = np.zeros(len(table))
+    for metric, weight in objective.terms.items():
+        value = value + weight * table[metric].to_numpy(dtype=float)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A mean objective with its confidence interval, over ``replications`` replications.
+
+    ``fresh``: the replications are numbers no candidate was compared on (a confirmation
+    after the selection), so the interval is free of the selection's optimism.
+    """
+
+    mean: float
+    ci_low: float
+    ci_high: float
+    replications: int
+    fresh: bool
+
+
+@dataclass(frozen=True, eq=False)
+class OptimizationResult:
+    """The outcome of a search: every candidate's objective, the best and its rivals.
+
+    ``candidates`` has one row per candidate: its parameter values, replications, objective
+    mean and interval, its paired difference to the best with simultaneous bounds, when the
+    procedure dropped it, and its status (``best``, ``not ruled out``, ``ruled out``).
+    ``observations`` has one row per candidate and replication: the objective and every
+    metric, and the ``stage`` (``selection`` or ``confirmation``). ``estimate`` is the best
+    candidate's objective from its confirmation replications (or, without, from the
+    selection's).
+    """
+
+    scenario: Scenario
+    candidates: pd.DataFrame
+    observations: pd.DataFrame
+    best: int
+    estimate: Estimate
+    parameters: tuple[str, ...]
+    manifest: dict[str, Any]
+
+    @property
+    def objective(self) -> Objective:
+        """What was optimised."""
+        return self.scenario.optimize.objective  # type: ignore[union-attr]
+
+    @property
+    def best_row(self) -> pd.Series:
+        """The best candidate's row of :attr:`candidates`."""
+        return self.candidates.loc[self.best]
+
+    @property
+    def best_values(self) -> dict[str, Any]:
+        """The best candidate's parameter values, by path as written in the scenario."""
+        return {p: _plain(self.best_row[p]) for p in self.parameters}
+
+    @property
+    def best_mean(self) -> float:
+        """The best candidate's mean objective (from its confirmation, if any)."""
+        return self.estimate.mean
+
+    @property
+    def best_interval(self) -> tuple[float, float]:
+        """The confidence interval of :attr:`best_mean`."""
+        return self.estimate.ci_low, self.estimate.ci_high
+
+    @property
+    def runner_ups(self) -> pd.DataFrame:
+        """The candidates other than the best that cannot be ruled out, closest first."""
+        rows = self.candidates[self.candidates["status"] == "not ruled out"]
+        return rows.sort_values("difference", ascending=not self.objective.maximize)
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value a scenario file would hold."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _paired_bound(diff: np.ndarray, t_level: float) -> tuple[float, float, float]:
+    """Mean of paired differences and its bounds at one-sided level ``t_level`` each side."""
+    n = diff.size
+    mean = float(diff.mean())
+    if n < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(t_level, n - 1) * diff.std(ddof=1) / np.sqrt(n))
+    return mean, mean - half, mean + half
+
+
+def _candidate_table(
+    candidates: list[Candidate],
+    scores: dict[int, np.ndarray],
+    selection: Selection,
+    *,
+    sign: float,
+    confidence: float,
+) -> tuple[pd.DataFrame, int]:
+    """One row per candidate, with the status of each against the best; and the best."""
+    k = len(candidates)
+    means = {i: float(scores[i].mean()) for i in range(k)}
+    best = max(selection.survivors, key=lambda i: (means[i], -i))
+    level = 1.0 - (1.0 - confidence) / max(k - 1, 1)
+    rows = []
+    for c in candidates:
+        i = c.index
+        mean, low, high = mean_interval(sign * scores[i], confidence)
+        shared = min(scores[i].size, scores[best].size)
+        diff, diff_low, diff_high = _paired_bound(
+            scores[i][:shared] - scores[best][:shared], level)
+        if i == best:
+            status = "best"
+        elif diff_high >= 0 or not np.isfinite(diff_high):
+            status = "not ruled out"
+        else:
+            status = "ruled out"
+        bounds = sorted((sign * diff_low, sign * diff_high))
+        rows.append({
+            "candidate": i, "label": c.label, **c.values, "replications": scores[i].size,
+            "mean": mean, "ci_low": low, "ci_high": high,
+            "difference": sign * diff, "difference_low": bounds[0],
+            "difference_high": bounds[1],
+            "eliminated_after": selection.eliminated_after.get(i, np.nan),
+            "status": status,
+        })
+    table = pd.DataFrame(rows).set_index("candidate", drop=False)
+    table.index.name = None
+    return table, best
+
+
+def optimize(
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    max_replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Progress = None,
+    store: ResultStore | str | Path | None = None,
+    confirmation: int | None = None,
+    source: str = "<scenario>",
+) -> OptimizationResult:
+    """Search the parameters ``scenario.optimize`` names for the best value of its objective.
+
+    ``replications`` replaces the method's first replications (KN) or its replications
+    (subset), ``max_replications`` the cap of KN; ``seed`` the root seed. ``workers`` or
+    ``executor`` say where replications run; ``progress=True`` draws a bar, a function is
+    called as ``progress(done, total)`` as they finish (``total`` grows when KN adds
+    replications). ``store`` (a folder or a
+    :class:`~sim.experiment.store.MemoryStore`, default a fresh one) keeps every replication:
+    a search run again with the same store computes only what is missing. ``source`` names
+    the scenario in errors. ``confirmation`` replaces the scenario's number of fresh
+    replications of the best (0: none).
+    """
+    _, candidates = build_candidates(scenario, source=source)
+    spec = scenario.optimize
+    assert spec is not None
+    procedure = procedure_from_spec(
+        spec.method, default_replications=scenario.experiment.replications,
+        replications=replications, max_replications=max_replications,
+    )
+    confirm = spec.confirmation if confirmation is None else confirmation
+    if confirm < 0 or confirm == 1:
+        raise ExperimentError(f"'confirmation' must be 0 (none) or >= 2 replications, "
+                              f"got {confirm}")
+    root = scenario.experiment.seed if seed is None else seed
+    if root < 0:
+        raise ExperimentError(f"'seed' must be >= 0, got {root}")
+    if workers is not None and workers < 1:
+        raise ExperimentError(f"'workers' must be >= 1, got {workers}")
+    if executor is None:
+        executor = LocalExecutor(default_workers() if workers is None else workers)
+    store = MemoryStore() if store is None else open_store(store)
+    with progress_callback(progress, f"{scenario.name} optimize") as report:
+        return _search(scenario, candidates, procedure, confirm=confirm, root=root,
+                       executor=executor, progress=report, store=store, source=source)
+
+
+def _search(
+    scenario: Scenario,
+    candidates: list[Candidate],
+    procedure: SelectionProcedure,
+    *,
+    confirm: int,
+    root: int,
+    executor: Executor,
+    progress: Callable[[int, int], None] | None,
+    store: ResultStore,
+    source: str,
+) -> OptimizationResult:
+    """Select among ``candidates`` with ``procedure``, confirm the best, tabulate."""
+    spec = scenario.optimize
+    assert spec is not None
+    sign = 1.0 if spec.objective.maximize else -1.0
+    scores: dict[int, np.ndarray] = {}
+    tables: dict[int, pd.DataFrame] = {}
+
+    def observe(chosen: Sequence[int], n: int) -> np.ndarray:
+        chosen = list(chosen)
+        elsewhere = sum(scores[i].size for i in scores if i not in chosen)
+        report = None if progress is None else (
+            lambda done, total: progress(elsewhere + done, elsewhere + total))
+        results = run_points([candidates[i].scenario for i in chosen], replications=n,
+                             seed=root, executor=executor, progress=report, store=store)
+        for i, result in zip(chosen, results):
+            tables[i] = _one_strategy(result, spec.strategy)
+            values = objective_values(tables[i], spec.objective)
+            bad = np.flatnonzero(~np.isfinite(values))
+            if bad.size:
+                raise ExperimentError(
+                    f"{source}: optimize: candidate {candidates[i].label}: the objective is "
+                    f"undefined in replication {int(bad[0])} (a metric without orders?)"
+                )
+            scores[i] = sign * values
+        return np.array([scores[i][:n] for i in chosen])
+
+    selection = procedure.select(observe, len(candidates),
+                                 confidence=scenario.experiment.confidence)
+    table, best = _candidate_table(candidates, scores, selection, sign=sign,
+                                   confidence=scenario.experiment.confidence)
+    selected = int(table["replications"].max())
+    if confirm:
+        observe([best], selected + confirm)
+        fresh = sign * scores[best][selected:]
+        estimate = Estimate(*mean_interval(fresh, scenario.experiment.confidence),
+                            replications=fresh.size, fresh=True)
+    else:
+        row = table.loc[best]
+        estimate = Estimate(float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]),
+                            replications=int(row["replications"]), fresh=False)
+    observations = pd.concat(
+        [tables[c.index].assign(candidate=c.index, objective=sign * scores[c.index])
+         for c in candidates], ignore_index=True,
+    )
+    observations.insert(0, "stage", np.where(
+        (observations["candidate"] == best) & (observations["replication"] >= selected),
+        "confirmation", "selection"))
+    front = ["candidate", "replication", "stage", "objective"]
+    observations = observations[front + [c for c in observations if c not in front]]
+    parameters = tuple(p for parameter in spec.parameters for p in parameter.keys)
+    total = int(table["replications"].sum()) + confirm
+    manifest = {
+        **build_manifest(scenario, replications=int(table.loc[best, "replications"]),
+                         seed=root),
+        "optimize": {
+            "strategy": spec.strategy,
+            "objective": spec.objective.label,
+            "method": spec.method.model_dump(mode="json"),
+            "procedure": {"kind": type(procedure).__name__, **asdict(procedure)},
+            "candidates": len(candidates),
+            "total_replications": total,
+            "best": {"candidate": best, "values": {p: _plain(table.loc[best, p])
+                                                  for p in parameters}},
+            "not_ruled_out": [int(i) for i in table.index[table["status"] == "not ruled out"]],
+            "estimate": asdict(estimate),
+            "candidate_hashes": [scenario_hash(c.scenario) for c in candidates],
+        },
+    }
+    return OptimizationResult(scenario=scenario, candidates=table, observations=observations,
+                              best=best, estimate=estimate, parameters=parameters,
+                              manifest=manifest)
+
+
+def _one_strategy(results: Results, strategy: str) -> pd.DataFrame:
+    """The replications table of ``strategy`` alone, in replication order."""
+    table = results.replications
+    table = table[table["strategy"] == strategy].sort_values("replication")
+    return table.drop(columns="strategy").reset_index(drop=True)

@@ -1,0 +1,165 @@
+"""The validation table itself: checks, estimates, the Markdown, and when it may be written."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from validation.rows import (
+    Band,
+    Beyond,
+    Collector,
+    Covers,
+    Estimate,
+    Row,
+    fmt,
+    render_markdown,
+    write_atomically,
+)
+from validation.session import ordered_test_files
+
+ESTIMATE = Estimate(mean=1.0, low=0.9, high=1.1, n=10)
+
+
+def test_estimate_is_the_t_interval_of_the_replications():
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+
+    estimate = Estimate.of(values, confidence=0.95)
+
+    half = stats.t.ppf(0.975, 3) * values.std(ddof=1) / 2.0
+    assert estimate.mean == pytest.approx(2.5)
+    assert (estimate.low, estimate.high) == pytest.approx((2.5 - half, 2.5 + half))
+    assert estimate.n == 4 and estimate.half_width == pytest.approx(half)
+
+
+@pytest.mark.parametrize("values", [[1.0], [1.0, math.nan], [[1.0, 2.0], [3.0, 4.0]]])
+def test_estimate_refuses_too_few_or_bad_values(values):
+    with pytest.raises(ValueError, match="at least 2 finite values in one dimension"):
+        Estimate.of(values)
+
+
+def test_estimate_shows_enough_places_to_tell_its_bounds_apart():
+    assert str(Estimate(48.9266, 48.9257, 48.9274, 10)) == "48.92660 [48.92570, 48.92740]"
+    assert str(Estimate(0.0, 0.0, 0.0, 10)) == "0 [0, 0]"
+
+
+def test_fmt_gives_four_significant_digits():
+    assert [fmt(x) for x in (9.2561, 0.33333, 1234.5, 0.0, 2.5e-7)] == [
+        "9.256", "0.3333", "1234", "0", "2.500e-07"]
+
+
+@pytest.mark.parametrize(
+    ("check", "passes"),
+    [
+        (Covers(1.05), True),
+        (Covers(1.2), False),
+        (Covers(1.2, allowance=0.1), True),
+        (Covers(1.0, max_half_width=0.05), False),
+        (Beyond(0.5), True),
+        (Beyond(0.9), False),
+        (Beyond(0.9, strict=False), True),
+        (Beyond(1.1, above=False, strict=False), True),
+        (Beyond(1.05, above=False), False),
+        (Band(1.0, 0.5, 1.5), True),
+        (Band(1.0, 0.95, 1.5), False),
+    ],
+)
+def test_checks_judge_the_whole_interval(check, passes):
+    assert check.passes(ESTIMATE) is passes
+
+
+def test_band_refuses_bounds_in_the_wrong_order():
+    with pytest.raises(ValueError, match=r"a band needs low <= high, got \[2, 1\]"):
+        Band(1.5, 2, 1)
+
+
+def test_row_states_theory_estimate_and_tolerance():
+    row = Row.check("wait", "Erlang", Covers(1.05, allowance=0.01), ESTIMATE,
+                    origin="sampling error only")
+
+    assert row.passed
+    assert row.theory == "1.050"
+    assert row.simulated == "1.000 [0.900, 1.100] (n=10)"
+    assert row.tolerance == "theory inside the CI widened by 0.01000 (sampling error only)"
+    assert Row.from_dict(row.as_dict()) == row
+
+
+def test_markdown_has_one_line_per_row_numbered_notes_and_no_date():
+    rows = [
+        Row("a | b", "s", "1", "1 [0, 2]", "t", True, note="first"),
+        Row("c", "s", "1", "5 [4, 6]", "t", False, note="first"),
+        Row("d", "s", "1", "1 [0, 2]", "t", True, note="second"),
+    ]
+
+    text = render_markdown(rows)
+
+    lines = text.splitlines()
+    assert "2 of 3 rows pass." in lines
+    assert "| a \\| b [1] | s | 1 | 1 [0, 2] | t | pass |" in lines
+    assert "| c [1] | s | 1 | 5 [4, 6] | t | **fail** |" in lines
+    assert lines[-2:] == ["1. first", "2. second"]
+    assert render_markdown(rows) == text  # nothing in it changes from run to run
+
+
+def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "docs" / "validation.md"
+    write_atomically(target, "old\n")
+
+    write_atomically(target, "new\n")
+
+    assert target.read_text() == "new\n"
+    assert [p.name for p in target.parent.iterdir()] == ["validation.md"]
+
+
+def collector_with(*ids):
+    collector = Collector(["test_queueing.py", "test_behaviour.py"])
+    collector.collected(ids)
+    return collector
+
+
+QUEUE = "tests/validation/test_queueing.py::test_wait"
+BEHAVIOUR = "tests/validation/test_behaviour.py::test_cui"
+
+
+def test_table_is_written_only_when_every_file_was_collected():
+    collector = collector_with(QUEUE)
+    collector.called(QUEUE, failed=False, rows=[])
+
+    assert collector.missing() == ["not collected: test_behaviour.py"]
+
+
+def test_table_is_not_written_when_a_test_did_not_run_or_failed_without_a_row():
+    collector = collector_with(QUEUE, BEHAVIOUR)
+    collector.called(QUEUE, failed=True, rows=[])
+
+    assert collector.missing() == [
+        "1 validation tests did not run",
+        f"failed before recording a row: {QUEUE}",
+    ]
+
+
+def test_table_is_not_written_when_tests_were_deselected():
+    collector = collector_with(QUEUE, BEHAVIOUR)
+    collector.filtered = True
+    for nodeid in (QUEUE, BEHAVIOUR):
+        collector.called(nodeid, failed=False, rows=[])
+
+    assert collector.missing() == ["some validation tests were deselected"]
+
+
+def test_rows_come_in_file_order_then_collection_order_whoever_ran_them():
+    rows = {name: Row(name, "s", "t", "x", "t", True) for name in "abc"}
+    collector = collector_with(BEHAVIOUR, QUEUE, QUEUE + "2")
+    collector.called(QUEUE + "2", failed=False, rows=[rows["b"]])
+    collector.called(BEHAVIOUR, failed=False, rows=[rows["c"]])
+    collector.called(QUEUE, failed=False, rows=[rows["a"]])
+
+    assert collector.missing() == []
+    assert [r.name for r in collector.ordered_rows()] == ["a", "b", "c"]
+
+
+def test_theory_rows_come_before_published_ones():
+    files = ordered_test_files()
+
+    assert files[:2] == ["test_queueing.py", "test_behaviour.py"]
+    assert "test_rows.py" in files
