@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.model.calendar import BusinessCalendar
@@ -12,6 +13,23 @@ from sim.scenario.base import WEEKDAYS
 from sim.scenario.spec import Demand as DemandSpec
 
 __all__ = ["DemandModel"]
+
+
+@numba.njit(cache=True)
+def _hours_of_day(u, cdf, out):
+    """The inverse of the hourly profile's CDF, linear within each hour. The hour is found by
+    walking from the last one, so sorted draws (as a day's are) cost one step each."""
+    last = cdf.size - 2
+    hour = 0
+    for i in range(u.size):
+        x = u[i]
+        while hour + 1 < cdf.size and cdf[hour + 1] <= x:
+            hour += 1
+        while hour > 0 and cdf[hour] > x:
+            hour -= 1
+        h = min(hour, last)
+        width = cdf[h + 1] - cdf[h]
+        out[i] = h + ((x - cdf[h]) / width if width > 0 else 0.0)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -78,8 +96,7 @@ class DemandModel:
 
     def hour_of(self, u: np.ndarray) -> np.ndarray:
         """Hour of the day (with fraction) at probability ``u`` of the hourly profile."""
-        segment = np.searchsorted(self.hourly_cdf, u, side="right") - 1
-        segment = np.clip(segment, 0, 23)
-        low = self.hourly_cdf[segment]
-        width = self.hourly_cdf[segment + 1] - low
-        return segment + np.where(width > 0, (u - low) / np.where(width > 0, width, 1.0), 0.0)
+        u = np.ascontiguousarray(u, dtype=float)
+        out = np.empty_like(u)
+        _hours_of_day(u, self.hourly_cdf, out)
+        return out

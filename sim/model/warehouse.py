@@ -161,24 +161,39 @@ def _push(times: np.ndarray, ids: np.ndarray, size: int, t: float, k: int) -> in
 
 @numba.njit(cache=True)
 def _pop(times: np.ndarray, ids: np.ndarray, size: int) -> int:
+    """Remove the heap's first entry (Floyd's way: the hole sinks to a leaf along the smaller
+    children, one comparison a level, and the last entry rises from there, rarely far)."""
     size -= 1
-    times[0] = times[size]
-    ids[0] = ids[size]
+    if size == 0:
+        return 0
+    _sift(times, ids, size, times[size], ids[size])
+    return size
+
+
+@numba.njit(cache=True, inline="always")
+def _sift(times, ids, size, t, k):
+    """Put ``(t, k)`` in the place of the heap's first entry, in order."""
     i = 0
     while True:
-        left = 2 * i + 1
-        right = left + 1
-        smallest = i
-        if left < size and _before(times[left], ids[left], times[smallest], ids[smallest]):
-            smallest = left
-        if right < size and _before(times[right], ids[right], times[smallest], ids[smallest]):
-            smallest = right
-        if smallest == i:
+        child = 2 * i + 1
+        if child >= size:
             break
-        times[i], times[smallest] = times[smallest], times[i]
-        ids[i], ids[smallest] = ids[smallest], ids[i]
-        i = smallest
-    return size
+        if child + 1 < size and _before(times[child + 1], ids[child + 1], times[child],
+                                        ids[child]):
+            child += 1
+        times[i] = times[child]
+        ids[i] = ids[child]
+        i = child
+    while i > 0:
+        parent = (i - 1) // 2
+        if _before(t, k, times[parent], ids[parent]):
+            times[i] = times[parent]
+            ids[i] = ids[parent]
+            i = parent
+        else:
+            break
+    times[i] = t
+    ids[i] = k
 
 
 #: Pickers per word of the idle bit set (int64 words, sign bit unused).
@@ -215,16 +230,16 @@ def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, star
             best = busy_t[0]
             best_k = busy_k[0]
             from_idle = False
-        if from_idle:
-            idle[best_k // _WORD] &= ~(np.int64(1) << (best_k % _WORD))
-        else:
-            n_busy = _pop(busy_t, busy_k, n_busy)
         done = best + service[i]
         start[i] = best
         finish[i] = done
         done_at = _step_index(starts, done, done_at)
-        n_busy = _push(busy_t, busy_k, n_busy,
-                       _next_on_duty_from(best_k, done, starts, pickers, done_at), best_k)
+        free = _next_on_duty_from(best_k, done, starts, pickers, done_at)
+        if from_idle:
+            idle[best_k // _WORD] &= ~(np.int64(1) << (best_k % _WORD))
+            n_busy = _push(busy_t, busy_k, n_busy, free, best_k)
+        else:  # the first busy picker takes it: its entry moves down the heap in one pass
+            _sift(busy_t, busy_k, n_busy, free, best_k)
     state[0] = n_busy
     state[1] = first
     state[2] = at

@@ -137,3 +137,22 @@ def test_demand_day_with_zero_rate_has_no_orders():
     rng = np.random.default_rng(7)
 
     assert model.arrivals(6, rng).size == 0  # Sunday
+
+
+def test_hour_of_inverts_the_hourly_cdf_exactly_as_a_search_would():
+    from sim.model.demand import _hours_of_day
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        weights = rng.uniform(0, 2, 24) * (rng.random(24) > 0.3)  # some empty hours
+        weights[rng.integers(24)] += 1.0
+        cdf = np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
+        cdf[-1] = 1.0
+        u = rng.random(500)
+        u = np.concatenate([u, np.sort(u), cdf[:-1], [np.nextafter(1.0, 0.0)]])
+        hour = np.clip(np.searchsorted(cdf, u, side="right") - 1, 0, 23)
+        width = cdf[hour + 1] - cdf[hour]
+        expected = hour + np.where(width > 0, (u - cdf[hour]) / np.where(width > 0, width, 1), 0)
+        out = np.empty_like(u)
+        _hours_of_day(u, cdf, out)
+        np.testing.assert_array_equal(out, expected)

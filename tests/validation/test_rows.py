@@ -9,9 +9,14 @@ from validation.rows import (
     Band,
     Beyond,
     Collector,
+    Confined,
     Covers,
     Estimate,
+    Profile,
+    RisesThenFalls,
     Row,
+    Selection,
+    Selects,
     fmt,
     render_markdown,
     write_atomically,
@@ -71,6 +76,64 @@ def test_checks_judge_the_whole_interval(check, passes):
 def test_band_refuses_bounds_in_the_wrong_order():
     with pytest.raises(ValueError, match=r"a band needs low <= high, got \[2, 1\]"):
         Band(1.5, 2, 1)
+
+
+GRID = (1.0, 2.0, 3.0, 4.0)
+SELECTION = Selection(best=2.0, kept=(2.0, 3.0), grid=GRID, n=8)
+
+
+@pytest.mark.parametrize(
+    ("check", "passes"),
+    [
+        (Selects(2.0), True),  # on the grid: that point must be kept
+        (Selects(2.4), True),  # between points: both neighbours must be kept
+        (Selects(1.5), False),
+        (Selects(3.2), False),
+        (Selects(5.0), False),  # outside the grid: nothing to keep
+        (Selects(2.5, max_span=0.5), False),
+        (Confined(2.0, 3.0, "2 to 3"), True),
+        (Confined(3.0, 3.0, "3"), False),
+        (Confined(-math.inf, 3.0, "below 4"), True),
+        (Confined(-math.inf, 2.0, "below 3"), False),
+    ],
+)
+def test_selection_checks_judge_the_candidates_not_ruled_out(check, passes):
+    assert check.passes(SELECTION) is passes
+
+
+def test_selection_needs_its_best_among_the_kept_values_on_the_grid():
+    with pytest.raises(ValueError, match=r"a selection needs its best among the kept values"):
+        Selection(best=1.0, kept=(2.0,), grid=GRID, n=8)
+    with pytest.raises(ValueError, match=r"and those on the grid, got best 5"):
+        Selection(best=5.0, kept=(5.0,), grid=GRID, n=8)
+
+
+def test_rise_then_fall_needs_the_spans_apart_in_the_theorys_order():
+    def at(*kept):
+        return Selection(best=kept[0], kept=kept, grid=GRID, n=5)
+
+    check = RisesThenFalls((1.1, 3.2, 1.9))
+
+    assert check.theory == "1.100 < 3.200 > 1.900"
+    assert check.passes(Profile((at(1.0), at(3.0, 4.0), at(2.0))))
+    assert not check.passes(Profile((at(1.0, 2.0), at(2.0, 3.0), at(1.0))))  # 2 in both
+    assert not check.passes(Profile((at(1.0), at(3.0))))
+    with pytest.raises(ValueError, match=r"a rise then a fall needs the peak inside"):
+        RisesThenFalls((1.0, 2.0, 3.0))
+
+
+def test_optimiser_rows_show_the_best_and_what_is_not_ruled_out():
+    row = Row.check("x*", "theory", Selects(2.4, max_span=1.0), SELECTION, origin="paired")
+    profile = Profile((SELECTION, Selection(best=4.0, kept=(4.0,), grid=GRID, n=6)))
+
+    assert row.passed
+    assert row.simulated == ("best 2.000; others not ruled out: 3.000 (grid 1.000 to 4.000, "
+                             "4 values) (n=8)")
+    assert row.tolerance == ("the grid points nearest the theory not ruled out; those not "
+                             "ruled out span <= 1.000 (paired)")
+    assert str(profile) == "[2.000, 3.000]; [4.000, 4.000]" and profile.n == 6
+    assert Confined(4.0, 4.0, "4").rule == "every candidate but 4.000 ruled out"
+    assert Confined(-math.inf, 3.0, "x").rule == "every candidate above 3.000 ruled out"
 
 
 def test_row_states_theory_estimate_and_tolerance():
