@@ -63,3 +63,32 @@ def test_run_fresh_ignores_kept_replications(scenario_file, tmp_path):
                  "-o", str(out)]) == 0
     assert not parts.exists()
     assert os.path.exists(out / "summary.csv")
+
+
+def test_sweep_stopped_by_sigterm_resumes_to_the_uninterrupted_table(tmp_path):
+    data = small_scenario_data(
+        experiment={"replications": 3, "seed": 5},
+        sweep={"parameters": [{"path": "strategies.zappos_buffer.max_days",
+                               "values": [5, 6, 7, 8]}]},
+    )
+    data["horizon"]["days"] = 84
+    path = write_yaml(tmp_path / "sweep.yaml", data)
+    whole = tmp_path / "whole"
+    assert main(["sweep", str(path), "-w", "1", "-q", "-o", str(whole)]) == 0
+
+    out = tmp_path / "resumed"
+    command = [*PROMISE_SIM, "sweep", str(path), "-w", "1", "-q", "-o", str(out)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    parts = parts_folder(out)
+    deadline = time.monotonic() + 60
+    while finished_parts(parts) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert not out.exists()
+    assert 3 <= finished_parts(parts) < 12
+
+    assert main(["sweep", str(path), "-w", "1", "-q", "-o", str(out)]) == 0
+    assert not parts.exists()
+    assert (out / "sweep.csv").read_bytes() == (whole / "sweep.csv").read_bytes()
