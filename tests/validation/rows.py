@@ -55,8 +55,8 @@ __all__ = [
     "write_atomically",
 ]
 
-#: Level of every interval in the table. With some 40 rows, a row failing by chance alone
-#: when the model is right has probability about 4%: low enough for a suite that must pass.
+#: Level of every interval in the table. With some 50 rows, a row failing by chance alone
+#: when the model is right has probability about 5%: low enough for a suite that must pass.
 CONFIDENCE = 0.999
 
 
@@ -142,11 +142,11 @@ class Selection:
         return max(self.kept)
 
     def __str__(self) -> str:
-        """``best b; not ruled out v1, v2 (grid lo to hi, k values)``."""
-        grid = f"grid {fmt(min(self.grid))} to {fmt(max(self.grid))}, {len(self.grid)} values"
+        """``best b; also not ruled out: v1, v2; of k from lo to hi``."""
         others = [v for v in sorted(self.kept) if v != self.best]
         kept = ", ".join(fmt(v) for v in others) if others else "none"
-        return f"best {fmt(self.best)}; others not ruled out: {kept} ({grid})"
+        return (f"best {fmt(self.best)}; also not ruled out: {kept}; of {len(self.grid)} from "
+                f"{fmt(min(self.grid))} to {fmt(max(self.grid))}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ from validation.rows import (
     Selection,
     Selects,
 )
+from validation.strategies import AfterOrder, AfterTruck
 from validation.worlds import EVERY_DAY, replicate, world_scenario
 
 from sim.cli.optimize import optimize as optimize_command
@@ -55,6 +56,8 @@ ROUND_THE_CLOCK = {
     "cutoff": "12:00",
     "delivery_hours": {"start": "00:00", "end": "24:00"},
 }
+#: Orders in every hour but the one before the noon truck, so that every order makes it.
+MAKES_THE_TRUCK = [0.0 if hour == 11 else 1.0 for hour in range(24)]
 
 
 def truck_allowance(r: float) -> float:
@@ -84,6 +87,12 @@ def kept_at(result: OptimizationResult, candidate: int) -> np.ndarray:
     obs = result.observations
     chosen = obs[(obs["candidate"] == candidate) & (obs["stage"] == "selection")]
     return chosen.sort_values("replication")["promise_kept"].to_numpy()
+
+
+def candidate_at(result: OptimizationResult, column: str, value: float) -> int:
+    """The candidate whose ``column`` is ``value``."""
+    table = result.candidates
+    return int(table["candidate"][np.isclose(table[column], value, rtol=1e-12)].iloc[0])
 
 
 def assert_consecutive(selection: Selection) -> None:
@@ -159,7 +168,7 @@ def test_optimiser_recovers_the_mm1_cost_based_quote(mm1_search, validation_row)
         "LITERATURE.md, lead-time quoting in M/M/1",
         Selects(theory, max_span=8.0),
         selection,
-        origin="paired bounds only; those not ruled out span at most 8 of the grid's 14 hours",
+        origin="sampling error only, paired bounds; a span of at most 8 of the grid's 14 hours",
         note=COST_NOTE,
     ))
     assert row.passed, row
@@ -189,7 +198,7 @@ def test_optimiser_reports_the_profit_of_its_best_quote(mm1_search, validation_r
         f"M/M/1 cost-based quote: profit per order of the best quote found ({hours:g} hours), "
         "the optimiser's interval from fresh replications",
         "closed form: margin - h (x + a) - (b + h) exp(-r x) / r",
-        Covers(expected_profit(scenario, hours, r), max_half_width=0.05),
+        Covers(expected_profit(scenario, hours, r), max_half_width=0.1),
         Estimate(best["mean"], best["ci_low"], best["ci_high"], best["replications"],
                  mm1_search["confidence"]),
         origin="sampling error only",
@@ -236,7 +245,7 @@ def on_time_theory(r: float) -> float:
 
 
 #: Per capacity: days and replications of the queue, and the spacing of its commitment grid.
-QUEUE_RUNS = {1.5: (3600, 16, 0.15), 2.25: (3000, 10, 0.15), 5.5: (1500, 10, 0.1)}
+QUEUE_RUNS = {1.5: (3600, 16, 0.15), 2.25: (3600, 14, 0.15), 5.5: (1500, 10, 0.1)}
 QUEUE_WARMUP = 60  # the slowest queue here (mu = 1.5, 70% busy) relaxes in about 25 days
 HZ_NOTE = (
     "The paper's firm picks x to maximise its demand d, the fixed point of "
@@ -255,7 +264,7 @@ def hz_queue_world(mu: float) -> Scenario:
     d, r, x = equilibrium(mu)
     days, replications, step = QUEUE_RUNS[mu]
     floor = 1.0 - truck_allowance(r)
-    grid = [x + step * j for j in range(-3, 4) if x + step * j >= floor]
+    grid = [x + step * j for j in range(-3, 5) if x + step * j >= floor]
     return world_scenario(
         name=f"ho_zheng_queue_{mu:g}",
         horizon={"start": "2025-01-06", "days": days, "warmup_days": QUEUE_WARMUP},
@@ -281,17 +290,19 @@ def hz_queue_world(mu: float) -> Scenario:
 
 @functools.cache
 def hz_queue_search(mu: float) -> OptimizationResult:
+    """The optimiser's search of the M/M/1 world at ``mu`` (made once for the rows using it)."""
     return optimize(hz_queue_world(mu), workers=1)
 
 
 def hz_label(mu: float) -> str:
+    """The capacity, equilibrium demand and slack, as row names show them."""
     d, r, _ = equilibrium(mu)
     return f"capacity mu = {mu:g}, d* = {d:.3f}, r = mu - d* = {r:.3f} a day"
 
 
 #: Most the queue's candidates not ruled out may span, per capacity (days): the search must
 #: say something. At mu = 1.5 the objective is nearly flat (its curvature is thetaL r).
-QUEUE_SPAN = {1.5: 0.6, 2.25: 0.45, 5.5: 0.3}
+QUEUE_SPAN = {1.5: 0.5, 2.25: 0.45, 5.5: 0.3}
 
 
 @pytest.mark.parametrize("mu", CAPACITIES, ids=lambda mu: f"mu={mu:g}")
@@ -304,7 +315,7 @@ def test_optimiser_recovers_the_ho_zheng_commitment(mu, validation_row):
         HO_ZHENG,
         Selects(x, max_span=QUEUE_SPAN[mu]),
         selection,
-        origin="paired bounds only",
+        origin="sampling error only, paired bounds",
         note=HZ_NOTE,
     ))
     assert row.passed, row
@@ -315,13 +326,12 @@ def test_optimiser_recovers_the_ho_zheng_commitment(mu, validation_row):
 def test_on_time_share_at_the_commitment_is_ho_zhengs(mu, validation_row):
     _, r, x = equilibrium(mu)
     result = hz_queue_search(mu)
-    table = result.candidates
-    at_optimum = int(table.index[np.isclose(table["params.hours"], 24.0 * x)][0])
+    at_optimum = candidate_at(result, "params.hours", 24.0 * x)
 
     row = validation_row(Row.check(
         f"Ho & Zheng on-time share at x*, 1 - thetaL/(thetaW r), M/M/1, {hz_label(mu)}",
         HO_ZHENG,
-        Covers(on_time_theory(r), max_half_width=0.03),
+        Covers(on_time_theory(r), max_half_width=0.04),
         Estimate.of(kept_at(result, at_optimum)),
         origin="sampling error only",
         note=HZ_NOTE,
@@ -334,7 +344,8 @@ SHAPE_ORDERS, SHAPE_DAYS, SHAPE_REPLICATIONS, SHAPE_STEP = 2000, 100, 10, 0.1
 SHAPE_NOTE = (
     "On the rise of x* (r below e thetaL/thetaW = 0.91 a day) the objective is flat (its "
     "curvature at x* is thetaL r) and the queue's orders are strongly correlated, so telling "
-    "x* apart from commitments 0.2 days away takes some 10^6 simulated days of the queue. "
+    "x* apart from commitments 0.2 days away takes some 10^6 simulated days of the queue, "
+    "beyond a test's budget. "
     "The paper's M/M/1 enters the firm's problem only through the sojourn's law, exponential "
     "with rate r = mu - d*: this row draws each order's lead time from that law as the "
     "carrier's transit (2,000 independent orders a day, every one shipped on the first truck "
@@ -347,14 +358,12 @@ SHAPE_NOTE = (
 def hz_shape_world(mu: float) -> Scenario:
     """Ho & Zheng's firm at capacity ``mu`` with independent exponential lead times."""
     _, r, x = equilibrium(mu)
-    hourly = [1.0] * 24
-    hourly[11] = 0.0  # nothing in the hour before the noon truck: all orders make it
     grid = [x + SHAPE_STEP * j for j in range(-3, 4)]
     return world_scenario(
         name=f"ho_zheng_shape_{mu:g}",
         horizon={"start": "2025-01-06", "days": SHAPE_DAYS, "warmup_days": 0},
         calendar=ROUND_THE_CLOCK,
-        demand={"orders_per_day": SHAPE_ORDERS, "hourly_profile": hourly},
+        demand={"orders_per_day": SHAPE_ORDERS, "hourly_profile": MAKES_THE_TRUCK},
         warehouse={"shifts": [{"start": "00:00", "end": "24:00", "pickers": 10}],
                    "pick_minutes": {"dist": "constant", "value": 0.1}},
         carrier={"service_levels": [{"name": "ground", "nominal_days": 1, "cost": 0.0,
@@ -377,20 +386,37 @@ def test_shape_world_ships_every_order_on_the_first_truck_after_it_is_placed():
     noon_truck = np.floor((run.records["arrival"] - 12.0) / 24.0 + 1.0) * 24.0 + 12.0
 
     np.testing.assert_array_equal(run.records["dispatch"], noon_truck)
+    _, _, x = equilibrium(CAPACITIES[0])
+    np.testing.assert_allclose(run.records["latest"], noon_truck + 24.0 * x, rtol=1e-12)
+
+
+def test_queue_world_promises_the_quote_plus_the_allowance_after_the_order():
+    mu = CAPACITIES[1]
+    _, r, x = equilibrium(mu)
+    run = next(replicate(hz_queue_world(mu), "commit", 1, seed=1))
+    promised = 24.0 * (x + truck_allowance(r))
+
+    np.testing.assert_allclose(run.records["latest"] - run.records["arrival"], promised,
+                               rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        (lambda: AfterOrder(-1.0), r"'hours' and 'allowance_hours' must be >= 0, got -1.0 and 0.0"),
+        (lambda: AfterOrder(1.0, math.nan), r"must be >= 0, got 1.0 and nan"),
+        (lambda: AfterTruck(-0.5), r"'days' must be >= 0, got -0.5"),
+    ],
+)
+def test_validation_strategies_refuse_a_negative_quote(strategy, message):
+    with pytest.raises(ValueError, match=message):
+        strategy()
 
 
 def test_ho_zheng_commitment_rises_then_falls_with_capacity(validation_row):
     optima = tuple(equilibrium(mu)[2] for mu in CAPACITIES)
-    selections = []
-    for mu in CAPACITIES:
-        _, r, x = equilibrium(mu)
-        result = optimize(hz_shape_world(mu), workers=1)
-        selection = selection_of(result, "params.days")
-        selections.append(selection)
-        assert Selects(x).passes(selection), (mu, selection)
-        on_time = Estimate.of(kept_at(result, int(np.argmin(abs(result.candidates[
-            "params.days"] - x)))))
-        assert Covers(on_time_theory(r)).passes(on_time), (mu, on_time)
+    results = [optimize(hz_shape_world(mu), workers=1) for mu in CAPACITIES]
+    selections = [selection_of(result, "params.days") for result in results]
 
     row = validation_row(Row.check(
         "Ho & Zheng: x* (days) rises then falls with capacity mu = "
@@ -398,10 +424,15 @@ def test_ho_zheng_commitment_rises_then_falls_with_capacity(validation_row):
         HO_ZHENG,
         RisesThenFalls(optima),
         Profile(tuple(selections)),
-        origin="paired bounds only",
+        origin="sampling error only, paired bounds",
         note=SHAPE_NOTE,
     ))
     assert row.passed, row
+    for mu, result, selection in zip(CAPACITIES, results, selections):
+        _, r, x = equilibrium(mu)
+        assert Selects(x).passes(selection), (mu, selection)
+        on_time = Estimate.of(kept_at(result, candidate_at(result, "params.days", x)))
+        assert Covers(on_time_theory(r)).passes(on_time), (mu, on_time)
 
 
 # --- The padding check -----------------------------------------------------------------------
@@ -424,24 +455,23 @@ PADDING_NOTE = (
     "first orders and repeat ones. Off: market.choice.promise_per_day, customers.learning_rate, "
     "padding_suspicion and fairness_penalty all 0. On, one at a time: conversion loss "
     "promise_per_day -0.05 (Cui et al. 2024 measured -0.0073, B2B buyers about -0.019: "
-    "weaker losses do not stop padding here); learning rate 0.3 (the default); suspicion "
-    "padding_suspicion 0.1 (the default) and fairness_penalty 0.6 (a padded-looking delivery "
-    "cuts the repurchase rate by 45%). Lost trust alone (padding_suspicion) changes nothing "
-    "without learning: the learned lead time then stays the first promise, so the expectation "
-    "is the promise whatever the trust.")
+    "neither stops padding here); learning rate 0.3 (the default); suspicion "
+    "padding_suspicion 0.1 (the default) and fairness_penalty 0.6 (each padded-looking delivery "
+    "remembered cuts the repurchase rate by 45%): the penalty stops padding, lost trust alone "
+    "(padding_suspicion, even 0.5) changes next to nothing without learning, the learned lead "
+    "time then staying the first promise.")
 LEARNING_GAP = (
-    "Known gap: learning alone does not make padding cost in this model. A customer's "
-    "expectation blends the promise and the learned lead time by trust, and a padded-looking "
-    "delivery leaves trust where it was, so at the default trust (0.9) padding keeps 90% of "
-    "its delight; and a new customer expects the promise itself, so every first order "
-    "rewards padding whatever the trust. Even with no trust and learning at once, the longest "
-    "quote stayed best in trial runs (a third of orders first orders).")
+    "Known gap (the padding world of the rows above): learning alone does not make padding "
+    "cost in this model. A customer's expectation blends the promise and the learned lead "
+    "time by trust, and a padded-looking delivery leaves trust where it was, so at the default "
+    "trust (0.9) padding keeps 90% of its delight; and a new customer expects the promise "
+    "itself, so every first order rewards padding whatever the trust. In a trial with no "
+    "initial trust and a learning rate of 1, in a world where a third of orders were first "
+    "orders, the longest quote still won.")
 
 
 def padding_world(cost: str) -> Scenario:
     """The padding world with one cost of a long promise switched on (or ``none``)."""
-    hourly = [1.0] * 24
-    hourly[11] = 0.0
     customers: dict[str, Any] = {"learning_rate": 0.0, "padding_suspicion": 0.0,
                                  "fairness_penalty": 0.0}
     choice: dict[str, Any] = {"promise_per_day": 0.0, "outside": 0.0, "reputation": 0.0,
@@ -454,7 +484,7 @@ def padding_world(cost: str) -> Scenario:
         name=f"padding_{cost.replace(' ', '_')}",
         horizon={"start": "2025-01-06", "days": 120, "warmup_days": 14},
         calendar=ROUND_THE_CLOCK,
-        demand={"orders_per_day": 300, "hourly_profile": hourly},
+        demand={"orders_per_day": 300, "hourly_profile": MAKES_THE_TRUCK},
         warehouse={"shifts": [{"start": "00:00", "end": "24:00", "pickers": 4}],
                    "pick_minutes": {"dist": "exponential", "mean": 1.0}},
         carrier={"service_levels": [{"name": "ground", "nominal_days": 1, "cost": 0.0,
@@ -474,18 +504,18 @@ def padding_world(cost: str) -> Scenario:
 
 
 def padding_row(cost: str) -> Row:
+    """The padding check's row with ``cost`` on: a search over the quotes of the padding world."""
     longest = max(PADDING_QUOTES)
     result = optimize(padding_world(cost), workers=1)
     selection = selection_of(result, "params.days")
     if cost == "none":
         name = "padding check: no cost of a long promise, the optimiser picks the longest quote"
         check = Confined(longest, longest, f"the longest, {longest:g} business days")
-        source = "LITERATURE.md, consequence for the model [derived]"
     else:
         name = f"padding check: with {cost} on, the optimiser does not pick the longest quote"
         check = Confined(-math.inf, longest - 1.0, f"shorter than {longest:g} business days")
-        source = "LITERATURE.md, consequence for the model [derived]"
-    return Row.check(name, source, check, selection, origin="paired bounds only",
+    return Row.check(name, "LITERATURE.md, consequence for the model [derived]", check,
+                     selection, origin="sampling error only, paired bounds",
                      note=LEARNING_GAP if cost == "learning" else PADDING_NOTE)
 
 

@@ -127,8 +127,7 @@ def test_optimiser_rows_show_the_best_and_what_is_not_ruled_out():
     profile = Profile((SELECTION, Selection(best=4.0, kept=(4.0,), grid=GRID, n=6)))
 
     assert row.passed
-    assert row.simulated == ("best 2.000; others not ruled out: 3.000 (grid 1.000 to 4.000, "
-                             "4 values) (n=8)")
+    assert row.simulated == "best 2.000; also not ruled out: 3.000; of 4 from 1.000 to 4.000 (n=8)"
     assert row.tolerance == ("the grid points nearest the theory not ruled out; those not "
                              "ruled out span <= 1.000 (paired)")
     assert str(profile) == "[2.000, 3.000]; [4.000, 4.000]" and profile.n == 6
