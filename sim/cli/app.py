@@ -25,7 +25,7 @@ from sim.cli.options import (
     SEED,
     echo_json,
     json_option,
-    resume_option,
+    output_options,
     where_options,
 )
 from sim.cli.resume import resumable_run
@@ -44,9 +44,6 @@ EXIT_DIFFERENT = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-_SCENARIO = SCENARIO
-_where_options = where_options
-_resume_option = resume_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,12 +74,10 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("scenario", type=_SCENARIO)
+@click.argument("scenario", type=SCENARIO)
 @click.option("--replications", "-r", type=REPLICATIONS, help="Override the scenario's.")
 @click.option("--seed", "-s", type=SEED, help="Override the root seed.")
-@_where_options
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Results folder [default: results/<scenario name>].")
+@where_options
 @click.option("--order-records", type=click.Path(path_type=Path), metavar="PATH",
               help="Write every order's record to PATH/strategy=<name>/replication=<r>.parquet "
               "[default: the scenario's; off].")
@@ -95,9 +90,7 @@ def cli() -> None:
               help="--precision is about the paired differences to the baseline.")
 @click.option("--max-replications", type=REPLICATIONS, default=1000,
               show_default=True, help="At most this many replications with --precision.")
-@_resume_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
-@json_option
+@output_options("results/<scenario name>")
 def run(
     scenario: Path,
     replications: int | None,
@@ -217,10 +210,10 @@ SEED_SCENARIOS = Path("scenarios") / "seeds"
 
 
 @cli.command()
-@click.argument("scenarios", nargs=-1, type=_SCENARIO)
+@click.argument("scenarios", nargs=-1, type=SCENARIO)
 @click.option("--replications", "-r", type=REPLICATIONS,
               help="Override every scenario's.")
-@_where_options
+@where_options
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
               default=Path("results") / "seeds", show_default=True, help="Verdicts folder.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the verdicts folder.")
@@ -285,12 +278,12 @@ def _verdict_line(verdict) -> str:
 
 
 @cli.command()
-@click.argument("scenario", type=_SCENARIO)
+@click.argument("scenario", type=SCENARIO)
 @click.option("--metric", default="satisfaction_mean", show_default=True,
               help="Weekly series MSER-5 looks at.")
 @click.option("--replications", "-r", type=REPLICATIONS, help="Override the scenario's.")
 @click.option("--seed", "-s", type=SEED, help="Override the root seed.")
-@_where_options
+@where_options
 @click.option("--quiet", "-q", is_flag=True, help="Print only the suggested days.")
 @json_option
 def warmup(
@@ -339,7 +332,7 @@ def warmup(
 
 
 @cli.command()
-@click.argument("scenario", type=_SCENARIO)
+@click.argument("scenario", type=SCENARIO)
 @json_option
 def validate(scenario: Path, as_json: bool) -> None:
     """Check SCENARIO without running it.
@@ -360,7 +353,7 @@ def validate(scenario: Path, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("manifest", type=click.Path(path_type=Path))
-@_where_options
+@where_options
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit status says.")
 @json_option
 def rerun(

@@ -20,6 +20,7 @@ __all__ = [
     "SEED",
     "echo_json",
     "json_option",
+    "output_options",
     "resume_option",
     "where_options",
 ]
@@ -114,3 +115,21 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def output_options(default: str):
+    """--out, --fresh, --quiet and --json: where a command writes, and how it reports."""
+
+    def decorate(command):
+        options = [
+            click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+                         help=f"Results folder [default: {default}]."),
+            resume_option,
+            click.option("--quiet", "-q", is_flag=True, help="Print only the results folder."),
+            json_option,
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

@@ -16,8 +16,7 @@ from sim.cli.options import (
     SCENARIO,
     SEED,
     echo_json,
-    json_option,
-    resume_option,
+    output_options,
     where_options,
 )
 from sim.cli.resume import resumable_run
@@ -37,11 +36,7 @@ __all__ = ["ranked_text", "sensitivity"]
               "experiment's].")
 @click.option("--seed", "-s", type=SEED, help="Override the root seed.")
 @where_options
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Results folder [default: results/<scenario name>-sensitivity].")
-@resume_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
-@json_option
+@output_options("results/<scenario name>-sensitivity")
 def sensitivity(
     scenario: Path,
     replications: int | None,

@@ -18,8 +18,7 @@ from sim.cli.options import (
     SCENARIO,
     SEED,
     echo_json,
-    json_option,
-    resume_option,
+    output_options,
     where_options,
 )
 from sim.cli.resume import resumable_run
@@ -41,14 +40,10 @@ __all__ = ["sweep"]
               help="Override the scenario's, at every point.")
 @click.option("--seed", "-s", type=SEED, help="Override the root seed.")
 @where_options
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Results folder [default: results/<scenario name>-sweep].")
 @click.option("--metric",
               help="Metric to plot and rank points by, instead of the sweep's (a unique prefix "
               "will do: 'profit_per').")
-@resume_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only the results folder.")
-@json_option
+@output_options("results/<scenario name>-sweep")
 def sweep(
     scenario: Path,
     replications: int | None,
