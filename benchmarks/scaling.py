@@ -2,8 +2,9 @@
 
 The headline scenario (every strategy, its full horizon) runs ``--replications`` times on each
 of: ``sim.run(workers=1)`` (in this process), 2 worker processes kept warm from one run to the
-next (the scaling itself), ``sim.run(workers=2)`` as users call it (it starts a new process
-pool each time, so that pool's start-up is in its time), and with ``--dask`` a Dask
+next (the scaling itself), ``sim.run(workers=2)`` as users call it (it keeps its worker
+processes between runs of built-in strategies; the first run of a session starts them), and
+with ``--dask`` a Dask
 LocalCluster of 2 single-threaded worker processes. Tiny runs first (a 28-day,
 100-orders-a-day copy of the scenario, every strategy) load numba's cache in every process and
 start the forkserver; their costs are printed on their own lines. The runs are timed in
@@ -219,7 +220,7 @@ def notes(rows: list[dict[str, Any]], startup: dict[str, float]) -> list[str]:
     lines = [
         f"start-up of the session's first local pool (forkserver and imports included): "
         f"{startup['first_pool_of_session_s']:.2f} s",
-        f"start-up of the pool of each later sim.run(workers=2) (fork, numba cache): "
+        f"cost of each later sim.run(workers=2) over its work (its workers are kept): "
         f"{startup['pool_per_run_s']:.2f} s, in the {TWO} row",
     ]
     if "dask_cluster_start_s" in startup:

@@ -7,11 +7,13 @@ order, so any executor and any worker count give the same tables. An executor is
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
@@ -75,26 +77,78 @@ def _main_not_rerun(context: multiprocessing.context.BaseContext) -> Iterator[No
         main.__spec__ = saved
 
 
+#: Worker pools kept between calls, by size and start method: a run, a sweep's next look or a
+#: notebook's next cell starts on warm workers instead of paying a pool's start-up again.
+_POOLS: dict[tuple, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int, context: multiprocessing.context.BaseContext) -> ProcessPoolExecutor:
+    """The kept pool of ``workers`` processes started by ``context`` (made if there is none).
+
+    Workers import what the tasks need from the import path and folder they started with, so
+    a pool is kept only for the same ``sys.path`` and working folder.
+    """
+    key = (workers, context.get_start_method(), os.getcwd(), tuple(sys.path))
+    if key not in _POOLS:
+        _POOLS[key] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return _POOLS[key]
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` (queued tasks cancelled, running ones left to finish) and forget it."""
+    for key in [k for k, kept in _POOLS.items() if kept is pool]:
+        del _POOLS[key]
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_POOLS.values()):
+        _discard(pool)
+
+
 def map_unordered(
-    function: Callable[[T], R], items: Iterable[T], *, workers: int
+    function: Callable[[T], R], items: Iterable[T], *, workers: int, keep: bool = False
 ) -> Iterator[R]:
-    """Apply ``function`` to every item, yielding results as they finish."""
+    """Apply ``function`` to every item, yielding results as they finish.
+
+    With ``keep``, the worker processes are kept for the next call (only when the tasks need
+    no code of the user's, which a kept worker would not see change). A call that fails or is
+    interrupted stops its pool (its workers may still be busy), and a kept pool whose worker
+    died is replaced.
+    """
     items = list(items)
     if workers <= 1 or len(items) <= 1:
         for item in items:
             yield function(item)
         return
     context = _context()
-    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool, \
-            _main_not_rerun(context):
-        futures = [pool.submit(function, item) for item in items]
+    if not keep:
+        with ProcessPoolExecutor(max_workers=min(workers, len(items)),
+                                 mp_context=context) as pool, _main_not_rerun(context):
+            futures = [pool.submit(function, item) for item in items]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return
+    pool = _pool(workers, context)
+    with _main_not_rerun(context):
         try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+            futures = [pool.submit(function, item) for item in items]
+        except BrokenProcessPool:
+            _discard(pool)
+            pool = _pool(workers, context)
+            futures = [pool.submit(function, item) for item in items]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    except BaseException:
+        _discard(pool)
+        raise
 
 
 class Executor(Protocol):
@@ -107,13 +161,17 @@ class Executor(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LocalExecutor:
-    """Worker processes on this machine (one: in this process)."""
+    """Worker processes on this machine (one: in this process).
+
+    With ``keep``, the processes stay up for the next run with the same number of workers.
+    """
 
     workers: int
+    keep: bool = False
 
     def map_unordered(self, function: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Apply ``function`` to every item over the local workers."""
-        return map_unordered(function, items, workers=self.workers)
+        return map_unordered(function, items, workers=self.workers, keep=self.keep)
 
 
 @dataclass(frozen=True)

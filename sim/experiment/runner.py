@@ -233,7 +233,8 @@ def _run_points(
         progress(done, total)
     if tasks:
         if executor is None:
-            executor = LocalExecutor(default_workers() if workers is None else workers)
+            executor = LocalExecutor(default_workers() if workers is None else workers,
+                                     keep=not any(_uses_own_code(s) for s in scenarios))
         for outcome in executor.map_unordered(run_replication, tasks):
             point = outcome.point
             if store is not None:
@@ -246,6 +247,13 @@ def _run_points(
         _assemble(scenario, [found[r] for r in range(n)], root, records)
         for scenario, found, n, root in zip(scenarios, outcomes, counts, roots)
     ]
+
+
+def _uses_own_code(scenario: Scenario) -> bool:
+    """Whether a strategy of ``scenario`` (or of a competitor) is the user's own class."""
+    specs = [*scenario.strategies,
+             *(c.strategy for c in (scenario.market.competitors if scenario.market else ()))]
+    return any(spec.kind == "custom" for spec in specs)
 
 
 def _assemble(

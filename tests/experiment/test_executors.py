@@ -70,3 +70,33 @@ def test_two_workers_from_a_script_without_a_main_guard(tmp_path):
                          env={**os.environ, "PYTHONPATH": tests}, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "6"  # ran once: workers did not run the script again
+
+
+def test_local_workers_are_kept_for_the_next_run_of_built_in_strategies(scenario):
+    from sim.experiment import executors
+
+    first = sim.run(scenario, replications=3, workers=2)
+    kept = [p for key, p in executors._POOLS.items() if key[0] == 2]
+    assert len(kept) == 1
+    second = sim.run(scenario, replications=3, workers=2)
+    assert [p for key, p in executors._POOLS.items() if key[0] == 2] == kept
+    pd.testing.assert_frame_equal(first.replications, second.replications)
+
+
+def test_a_run_interrupted_on_kept_workers_stops_them_and_the_next_starts_afresh(scenario):
+    from sim.experiment import executors
+
+    class StopError(Exception):
+        pass
+
+    def stop(done, total):
+        raise StopError
+
+    sim.run(scenario, replications=2, workers=2)
+    kept = [p for key, p in executors._POOLS.items() if key[0] == 2]
+    with pytest.raises(StopError):
+        sim.run(scenario, replications=4, workers=2, progress=stop)
+    assert not any(p in kept for p in executors._POOLS.values())
+    again = sim.run(scenario, replications=2, workers=2)
+    one = sim.run(scenario, replications=2, workers=1)
+    pd.testing.assert_frame_equal(again.replications, one.replications)
