@@ -226,13 +226,15 @@ class Empirical(_Dist):
                 raise ValueError("'weights' must not all be zero")
         return self
 
-    def _cdf(self) -> np.ndarray:
-        w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
-        return np.cumsum(w) / w.sum()
-
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        index = np.searchsorted(self._cdf(), np.asarray(u, dtype=float), side="right")
-        return np.asarray(self.values, dtype=float)[np.minimum(index, len(self.values) - 1)]
+        """The smallest value whose cumulative weight reaches ``u`` (values taken in order of
+        size, whatever order they are listed in)."""
+        values = np.asarray(self.values, dtype=float)
+        w = np.ones(values.size) if self.weights is None else np.asarray(self.weights, float)
+        order = np.argsort(values, kind="stable")
+        cdf = np.cumsum(w[order]) / w.sum()
+        index = np.searchsorted(cdf, np.asarray(u, dtype=float), side="left")
+        return values[order][np.minimum(index, values.size - 1)]
 
     @property
     def mean(self) -> float:

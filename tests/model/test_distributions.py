@@ -171,3 +171,15 @@ def test_distribution_invalid_parameter_is_refused_through_parse_scenario():
         ScenarioError, match=r"^<scenario>: warehouse\.pick_minutes\.sigma: .*greater than 0"
     ):
         parse_scenario(scenario)
+
+
+def test_empirical_quantile_is_the_smallest_value_reaching_p_whatever_the_order():
+    listed = DISTRIBUTION.validate_python({"dist": "empirical", "values": [4, 1, 3, 2]})
+    sorted_ = DISTRIBUTION.validate_python({"dist": "empirical", "values": [1, 2, 3, 4]})
+    p = np.array([0.0, 0.1, 0.25, 0.26, 0.5, 0.75, 0.76, 0.999])
+    expected = [1, 1, 1, 2, 2, 3, 4, 4]  # inf{x: F(x) >= p}: at a step, the value itself
+    np.testing.assert_array_equal(listed.ppf(p), expected)
+    np.testing.assert_array_equal(sorted_.ppf(p), expected)
+    weighted = DISTRIBUTION.validate_python(
+        {"dist": "empirical", "values": [5, 1], "weights": [0.2, 0.8]})
+    np.testing.assert_array_equal(weighted.ppf(np.array([0.5, 0.8, 0.81])), [1, 1, 5])
