@@ -4,14 +4,13 @@ run, and resuming."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 import pandas as pd
 
+from sim.experiment.manifest import json_value
 from sim.scenario.spec import check_replications
 
 __all__ = [
@@ -110,11 +109,7 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return json_value(value)
 
 
 def output_options(default: str):

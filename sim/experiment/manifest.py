@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import platform
 import subprocess
 import sys
@@ -17,7 +18,13 @@ import pandas as pd
 
 from sim.scenario.spec import Scenario
 
-__all__ = ["build_manifest", "code_identity", "replications_digest", "scenario_hash"]
+__all__ = [
+    "build_manifest",
+    "code_identity",
+    "json_value",
+    "replications_digest",
+    "scenario_hash",
+]
 
 _PACKAGES = ("promise-sim", "numpy", "scipy", "pandas", "pyarrow", "simpy", "pydantic", "numba",
              "holidays", "matplotlib")
@@ -41,6 +48,15 @@ def code_identity() -> dict[str, str]:
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         version = "0+unknown"
     return {"promise_sim": version, "code_hash": digest.hexdigest()[:24]}
+
+
+def json_value(value: Any) -> Any:
+    """A table cell or a parameter as JSON data: numpy scalars as Python ones, NaN as null."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def replications_digest(table: pd.DataFrame) -> str:

@@ -26,7 +26,7 @@ from scipy import stats
 
 from sim.errors import ExperimentError, ScenarioError
 from sim.experiment.executors import Executor, LocalExecutor, default_workers
-from sim.experiment.manifest import build_manifest, scenario_hash
+from sim.experiment.manifest import build_manifest, json_value, scenario_hash
 from sim.experiment.progress import Progress, progress_callback
 from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, Results, run_points
 from sim.experiment.statistics import mean_interval
@@ -327,7 +327,7 @@ class OptimizationResult:
     @property
     def best_values(self) -> dict[str, Any]:
         """The best candidate's parameter values, by path as written in the scenario."""
-        return {p: _plain(self.best_row[p]) for p in self.parameters}
+        return {p: json_value(self.best_row[p]) for p in self.parameters}
 
     @property
     def best_mean(self) -> float:
@@ -345,10 +345,6 @@ class OptimizationResult:
         rows = self.candidates[self.candidates["status"] == "not ruled out"]
         return rows.sort_values("difference", ascending=not self.objective.maximize)
 
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value a scenario file would hold."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _paired_bound(diff: np.ndarray, t_level: float) -> tuple[float, float, float]:
@@ -523,7 +519,7 @@ def _search(
             "procedure": {"kind": type(procedure).__name__, **asdict(procedure)},
             "candidates": len(candidates),
             "total_replications": total,
-            "best": {"candidate": best, "values": {p: _plain(table.loc[best, p])
+            "best": {"candidate": best, "values": {p: json_value(table.loc[best, p])
                                                   for p in parameters}},
             "not_ruled_out": [int(i) for i in table.index[table["status"] == "not ruled out"]],
             "estimate": asdict(estimate),

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.experiment.executors import Executor
-from sim.experiment.manifest import build_manifest, scenario_hash
+from sim.experiment.manifest import build_manifest, json_value, scenario_hash
 from sim.experiment.runner import Results, run_points
 from sim.experiment.statistics import mean_interval
 from sim.experiment.store import ResultStore
@@ -150,7 +150,7 @@ def point_scenarios(
     scenarios = []
     for row in design.itertuples(index=False):
         values = dict(zip(keys, row[1:]))
-        shown = ", ".join(f"{k}={_plain(v)!r}" for k, v in values.items())
+        shown = ", ".join(f"{k}={json_value(v)!r}" for k, v in values.items())
         scenarios.append(
             with_values(base, values, source=f"{source}: sweep point {row[0]} ({shown})")
         )
@@ -299,7 +299,3 @@ def _tidy(x: float) -> float:
     """``x`` to 12 significant digits, so spaced values read as written (0.3, not 0.30000000004)."""
     return float(f"{float(x):.12g}")
 
-
-def _plain(value: Any) -> Any:
-    """numpy scalars as Python ones, for messages."""
-    return value.item() if isinstance(value, np.generic) else value

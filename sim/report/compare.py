@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiment.manifest import json_value
 from sim.experiment.runner import Results
 from sim.world.ledger import METRICS
 
@@ -218,8 +219,4 @@ def _show(value: Any) -> str:
 def _plain(value: Any) -> Any:
     if value is _ABSENT or value is pd.NA:
         return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    return json_value(value)

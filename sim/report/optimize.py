@@ -9,13 +9,13 @@ metric of each candidate and replication), ``best.json``, ``manifest.json`` and
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
+from sim.experiment.manifest import json_value
 from sim.experiment.optimize import OptimizationResult
 from sim.report.output import PNG_METADATA, atomic_folder
 
@@ -104,30 +104,30 @@ def best_summary(result: OptimizationResult) -> dict[str, Any]:
 
     def entry(row) -> dict[str, Any]:
         return {
-            "values": {p: _json_value(row[p]) for p in result.parameters},
-            "mean": _json_value(row["mean"]),
-            "ci_low": _json_value(row["ci_low"]),
-            "ci_high": _json_value(row["ci_high"]),
+            "values": {p: json_value(row[p]) for p in result.parameters},
+            "mean": json_value(row["mean"]),
+            "ci_low": json_value(row["ci_low"]),
+            "ci_high": json_value(row["ci_high"]),
             "replications": int(row["replications"]),
         }
 
     estimate = result.estimate
     best = {
         **entry(result.best_row),
-        "mean": _json_value(estimate.mean),
-        "ci_low": _json_value(estimate.ci_low),
-        "ci_high": _json_value(estimate.ci_high),
+        "mean": json_value(estimate.mean),
+        "ci_low": json_value(estimate.ci_low),
+        "ci_high": json_value(estimate.ci_high),
         "replications": estimate.replications,
         "fresh": estimate.fresh,
-        "selection_mean": _json_value(result.best_row["mean"]),
+        "selection_mean": json_value(result.best_row["mean"]),
         "selection_replications": int(result.best_row["replications"]),
     }
 
     runner_ups = []
     for _, row in result.runner_ups.iterrows():
-        runner_ups.append({**entry(row), "difference": _json_value(row["difference"]),
-                           "difference_low": _json_value(row["difference_low"]),
-                           "difference_high": _json_value(row["difference_high"])})
+        runner_ups.append({**entry(row), "difference": json_value(row["difference"]),
+                           "difference_low": json_value(row["difference_low"]),
+                           "difference_high": json_value(row["difference_high"])})
     return {
         "scenario": result.scenario.name,
         "strategy": result.manifest["optimize"]["strategy"],
@@ -138,15 +138,6 @@ def best_summary(result: OptimizationResult) -> dict[str, Any]:
     }
 
 
-def _json_value(value: Any) -> Any:
-    """A table cell as JSON data: numpy scalars as Python ones, NaN as null."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def write_optimization(result: OptimizationResult, out: str | Path) -> Path:
     """Write the files of :data:`OPTIMIZATION_FILES` to the folder ``out``, all at once."""
     with atomic_folder(out) as staging:
@@ -155,7 +146,7 @@ def write_optimization(result: OptimizationResult, out: str | Path) -> Path:
         (staging / "best.json").write_text(
             json.dumps(best_summary(result), indent=2) + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(
-            json.dumps(result.manifest, indent=2, sort_keys=True, default=_json_value) + "\n",
+            json.dumps(result.manifest, indent=2, sort_keys=True, default=json_value) + "\n",
             encoding="utf-8")
         plot_optimization(result).savefig(staging / "optimize.png", dpi=110,
                                           metadata=PNG_METADATA)
