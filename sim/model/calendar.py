@@ -19,7 +19,13 @@ from sim.scenario.base import WEEKDAYS, clock_hours
 from sim.scenario.spec import Calendar as CalendarSpec
 from sim.scenario.spec import Horizon
 
-__all__ = ["BusinessCalendar", "business_clock", "calendar_time", "delivery_time"]
+__all__ = [
+    "BusinessCalendar",
+    "business_clock",
+    "calendar_time",
+    "delivery_time",
+    "handover_time",
+]
 
 #: Days simulated after the horizon so that orders placed on its last day can be delivered.
 DRAIN_DAYS = 120
@@ -50,21 +56,29 @@ def calendar_time(b, delivery_days):
 def delivery_time(dispatch, transit_days, delivered_before, delivery, delivery_days, opens,
                   closes):
     """When a parcel leaving at ``dispatch`` after ``transit_days`` is handed over."""
-    arrival = calendar_time(
-        business_clock(dispatch, delivered_before, delivery) + transit_days, delivery_days
-    )
-    if arrival == np.inf:
+    return handover_time(business_clock(dispatch, delivered_before, delivery) + transit_days,
+                         delivered_before, delivery_days, opens, closes)
+
+
+@numba.njit(cache=True, inline="always")
+def handover_time(b, delivered_before, delivery_days, opens, closes):
+    """When a parcel that reaches the door as the carrier's clock reads ``b`` is handed over:
+    at once within delivery hours, else when they next open (inf past the calendar's end)."""
+    if not (0.0 <= b < delivery_days.size):
         return np.inf
-    day = math.floor(arrival / 24.0)
-    hour = arrival - day * 24.0
-    if hour < opens:
-        return day * 24.0 + opens
-    if hour > closes:
+    whole = math.floor(b)
+    day = delivery_days[whole]
+    arrival = day * 24.0 + (b - whole) * 24.0  # calendar_time(b)
+    hour = arrival - day * 24.0  # exact: the day is known without dividing arrival by 24...
+    if hour >= 23.0:  # ...but near midnight that division may round up to the next day
+        day = math.floor(arrival / 24.0)
+        hour = arrival - day * 24.0
+    if hour > closes and hour >= opens:  # after hours (tested second, as when opens > closes)
         following = delivered_before[day + 1]
         if following >= delivery_days.size:
             return np.inf
         return delivery_days[following] * 24.0 + opens
-    return arrival
+    return max(arrival, day * 24.0 + opens)  # before opening hours: the opening, no branch
 
 
 @numba.njit(cache=True)
@@ -88,11 +102,19 @@ def _delivery_times(dispatch, transit, delivered_before, delivery, delivery_days
 
 
 @numba.njit(cache=True)
-def _next_trucks(t, pickup, cutoff, truck_from_day, out):
+def _next_trucks(t, pickup, cutoff, truck_from_day, trucks, out):
     """The first truck at or after each ``t``: the truck of its day (or, with a cutoff at
-    midnight, of the day before) if not yet gone, else the first one of a later day."""
+    midnight, of the day before) if not yet gone, else the first one of a later day.
+
+    That is the earliest of ``trucks`` at or after ``t``, so times after the truck before it
+    and up to it get it without a search: most of a batch, whose times come nearly in order.
+    """
     days = pickup.size
+    after = before = np.nan  # times in (after, before] take the truck leaving at ``before``
     for i in range(t.size):
+        if after < t[i] <= before:
+            out[i] = before
+            continue
         d = math.floor(t[i] / 24.0)
         found = np.inf
         for k in (d - 1, d):
@@ -102,6 +124,19 @@ def _next_trucks(t, pickup, cutoff, truck_from_day, out):
         if found == np.inf:
             found = truck_from_day[min(max(d + 1, 0), days)]
         out[i] = found
+        if found < np.inf:
+            j = np.searchsorted(trucks, found)
+            after = trucks[j - 1] if j > 0 else -np.inf
+            before = found
+
+
+@numba.njit(cache=True, boundscheck=True)
+def _nth_delivery_days(day, n, delivered_before, delivery_days, out):
+    """:meth:`BusinessCalendar.nth_delivery_day` of each ``day`` for one ``n``, in one pass
+    (indices checked and wrapped as numpy's are)."""
+    for i in range(day.size):
+        index = delivered_before[day[i] + 1] + n - 1 if n > 0 else delivered_before[day[i]]
+        out[i] = delivery_days[index]
 
 
 def _elementwise(kernel, x: np.ndarray, *args) -> np.ndarray:
@@ -227,7 +262,7 @@ class BusinessCalendar:
     def next_truck(self, t: np.ndarray) -> np.ndarray:
         """Departure of the first truck at or after each time ``t``."""
         out = _elementwise(_next_trucks, t, self.pickup, float(self.cutoff_hour),
-                           self._truck_from_day)
+                           self._truck_from_day, self._trucks)
         if out.size and not np.isfinite(out.max()):
             raise IndexError("a parcel is ready after the last truck of the calendar")
         return out
@@ -264,6 +299,10 @@ class BusinessCalendar:
     def nth_delivery_day(self, day: np.ndarray, n: np.ndarray | int) -> np.ndarray:
         """The ``n``-th delivery day after ``day`` (``n = 0``: ``day`` itself or the next one)."""
         day = np.asarray(day, dtype=np.int64)
+        if np.ndim(n) == 0 and day.ndim == 1:
+            out = np.empty_like(day)
+            _nth_delivery_days(day, int(n), self._delivered_before, self._delivery_days, out)
+            return out
         index = np.where(
             np.asarray(n) > 0,
             self._delivered_before[day + 1] + np.asarray(n) - 1,

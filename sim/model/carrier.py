@@ -59,6 +59,8 @@ class Carrier:
         """Business days in transit at carrier luck ``u``, before peaks and disruptions."""
         if len(self.services) == 1:
             return self.services[0].transit_days.ppf(u)
+        if u.size and service[0] == service[-1] and np.all(service == service[0]):
+            return self.services[int(service[0])].transit_days.ppf(u)  # all by one level
         days = np.empty(u.size)
         for i, level in enumerate(self.services):
             mine = service == i

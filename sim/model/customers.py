@@ -1,11 +1,14 @@
 """Customers who remember, held as arrays: learned expectations, trust, repurchase, churn.
 
 One slot per customer ever seen, in arrays that grow by doubling (no Python object per
-customer). A customer's expectation for an order blends the promise with the lead time they
-have learned, weighted by their trust in promises. After each delivery they learn, gain or
-lose trust (a broken promise costs more than a kept one earns; a delivery far earlier than
-promised reads as padding), remember how satisfied they were, may leave, may talk, and if they
-stay their next purchase is scheduled at a rate that rises with remembered satisfaction.
+customer): trust and whether they are still active each in an array of its own (read for all
+customers every week), the rest in one 64-byte record (a cache line) per customer. A
+customer's expectation for an order blends the promise with the lead time they have learned,
+weighted by their trust in promises. After each delivery they learn, gain or lose trust (a
+broken promise costs more than a kept one earns; a delivery far earlier than promised reads as
+padding), remember how satisfied they were (from a neutral start, or from their first
+experience alone: ``memory_start``), may leave, may talk, and if they stay their next purchase
+is scheduled at a rate that rises with remembered satisfaction.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 from sim.scenario.spec import Customers as CustomersSpec
 
-__all__ = ["Behaviour", "CustomerBase", "Reputation"]
+__all__ = ["AHEAD", "Behaviour", "CustomerBase", "Reputation", "expectation", "learn",
+           "prefetch", "prefetch_customer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +40,7 @@ class Behaviour:
     padding_suspicion: float = 0.10
     fairness_penalty: float = 0.0
     memory: float = 0.5
+    memory_start: str = "neutral"
     repurchase_per_year: float = 4.0
     repurchase_sensitivity: float = 0.3
     churn_base: float = 0.05
@@ -78,82 +86,255 @@ class Behaviour:
             self.referral_probability, self.warning_probability,
             self.pushback_early_days, self.pushback_patience, self.pushback_step_days,
             self.pushback_max_cut_days, self.pushback_refusal_cost,
+            1.0 if self.memory_start == "first_experience" else 0.0,
         ])
+
+
+#: Bytes of a cache line: each customer's record is one, aligned on one.
+LINE = 64
+#: A customer's state but for trust and activity, padded to a cache line.
+RECORD = np.dtype({
+    "names": ["learned", "memory", "next_purchase", "remembered", "padded", "firm", "early_run",
+              "cut", "business"],
+    "formats": [np.float64, np.float64, np.float64, np.int64, np.int64, np.int16, np.int16,
+                np.int16, np.bool_],
+    "offsets": [0, 8, 16, 24, 32, 40, 42, 44, 46],
+    "itemsize": LINE,
+})
+#: How many customers ahead a compiled loop asks the memory for their record: records lie far
+#: apart, and asking early lets many arrive at once instead of one after another.
+AHEAD = 16
+
+
+@intrinsic
+def prefetch(typingctx, array, index):
+    """Ask the memory for the line of ``array[index]`` (its first item if ``array`` has more
+    dimensions) ahead of use: a hint, which never faults."""
+    signature = types.void(array, index)
+
+    def codegen(context, builder, sig, args):
+        array_type = sig.args[0]
+        view = context.make_array(array_type)(context, builder, args[0])
+        first = [context.get_constant(types.intp, 0)] * (array_type.ndim - 1)
+        pointer = cgutils.get_item_pointer(context, builder, array_type, view,
+                                           [args[1], *first], wraparound=False)
+        byte = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        hint = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32]),
+            "llvm.prefetch.p0")
+        # a read, to be kept in every cache level, of data
+        builder.call(hint, [builder.bitcast(pointer, byte), ir.Constant(i32, 0),
+                            ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+@numba.njit(cache=True, inline="always")
+def learn(trust, learned, memory, remembered, padded, next_purchase, business, early_run, cut,
+          promise_lead, actual_lead, earliness, s, start, leave, gap, talk, p):
+    """One customer's state after one delivery (see :meth:`CustomerBase.after_delivery`):
+    ``leave``, ``gap`` and ``talk`` are its three uniforms, ``p`` :meth:`Behaviour.as_array`
+    as a tuple.
+
+    Returns the new trust, learned lead, memory, deliveries remembered, padded deliveries,
+    next purchase, early run and cut, whether they stay, and whether they recommend, warn and
+    had a cut refused (0 or 1 each). A function of numbers, not of the arrays: compiled inside
+    a loop, it costs a fraction of an update written into the arrays.
+    """
+    if np.isnan(learned):
+        learned = promise_lead
+    learned += p[0] * (actual_lead - learned)
+    if earliness >= p[3]:
+        trust -= p[4] * trust
+        padded += 1
+    elif earliness >= 0.0:
+        trust += p[1] * (1.0 - trust)
+    else:
+        trust -= p[2] * trust
+    refusal = 0
+    if business:
+        if earliness >= p[15]:
+            early_run += 1
+            if early_run >= p[16]:
+                early_run = 0
+                if cut + p[17] <= p[18]:
+                    cut += int(p[17])
+                else:
+                    s -= p[19]
+                    refusal = 1
+        else:
+            early_run = 0
+    weight = max(p[6], 1.0 / (remembered + 1.0)) if p[20] else p[6]
+    memory = (1.0 - weight) * memory + weight * s
+    remembered += 1
+    referral = warning = 0
+    if s >= p[11]:
+        referral = 1 if talk < p[13] else 0
+    elif s < p[12]:
+        warning = 1 if talk < p[14] else 0
+    logit = p[9] - p[10] * s
+    leaves = leave < 1.0 / (1.0 + math.exp(-logit)) if np.isfinite(logit) else logit > 0
+    if leaves:
+        next_purchase = np.inf
+    else:
+        rate = p[7] * math.exp(p[8] * memory - p[5] * padded)
+        next_purchase = start - math.log1p(-gap) / rate if rate > 0.0 else np.inf
+    return (trust, learned, memory, remembered, padded, next_purchase, early_run, cut,
+            not leaves, referral, warning, refusal)
+
+
+@numba.njit(cache=True, inline="always")
+def prefetch_customer(c, trust, learned, active):
+    """Ask the memory for what :func:`learn` reads of customer ``c``."""
+    prefetch(learned, c)
+    prefetch(trust, c)
+    prefetch(active, c)
 
 
 @numba.njit(cache=True)
 def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, delivered, luck,
-                    p, trust, learned, memory, padded, active, next_purchase,
+                    p, trust, learned, memory, remembered, padded, active, next_purchase,
                     business, early_run, cut):
-    referrals = 0
-    warnings = 0
-    refusals = 0
-    for j in range(ids.size):
-        c = ids[j]
-        if np.isnan(learned[c]):
-            learned[c] = promise_lead[j]
-        learned[c] += p[0] * (actual_lead[j] - learned[c])
-        if earliness[j] >= p[3]:
-            trust[c] -= p[4] * trust[c]
-            padded[c] += 1
-        elif earliness[j] >= 0.0:
-            trust[c] += p[1] * (1.0 - trust[c])
-        else:
-            trust[c] -= p[2] * trust[c]
-        s = satisfaction[j]
-        if business[c]:
-            if earliness[j] >= p[15]:
-                early_run[c] += 1
-                if early_run[c] >= p[16]:
-                    early_run[c] = 0
-                    if cut[c] + p[17] <= p[18]:
-                        cut[c] += int(p[17])
-                    else:
-                        s -= p[19]
-                        refusals += 1
-            else:
-                early_run[c] = 0
-        memory[c] = (1.0 - p[6]) * memory[c] + p[6] * s
-        talks = luck[j, 2]
-        if s >= p[11]:
-            referrals += 1 if talks < p[13] else 0
-        elif s < p[12]:
-            warnings += 1 if talks < p[14] else 0
-        logit = p[9] - p[10] * s
-        leaves = luck[j, 0] < 1.0 / (1.0 + math.exp(-logit)) if np.isfinite(logit) else logit > 0
-        if leaves:
+    referrals = warnings = refusals = 0
+    for i in range(ids.size):
+        if i + AHEAD < ids.size:
+            prefetch_customer(ids[i + AHEAD], trust, learned, active)
+        c = ids[i]
+        (trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
+         early_run[c], cut[c], stays, referral, warning, refusal) = learn(
+            trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
+            business[c], early_run[c], cut[c], promise_lead[i], actual_lead[i], earliness[i],
+            satisfaction[i], delivered[i], luck[i, 0], luck[i, 1], luck[i, 2], p)
+        if not stays:
             active[c] = False
-            next_purchase[c] = np.inf
-            continue
-        rate = p[7] * math.exp(p[8] * memory[c] - p[5] * padded[c])
-        if rate > 0.0:
-            next_purchase[c] = delivered[j] - math.log1p(-luck[j, 1]) / rate
-        else:
-            next_purchase[c] = np.inf
+        referrals += referral
+        warnings += warning
+        refusals += refusal
     return referrals, warnings, refusals
 
 
+@numba.njit(cache=True, inline="always")
+def expectation(trust, learned, promise_lead):
+    """Business days a customer expects: ``trust`` x ``promise_lead`` + (1 - ``trust``) x
+    ``learned`` (the promise itself while nothing is learned)."""
+    known = promise_lead if np.isnan(learned) else learned
+    return trust * promise_lead + (1.0 - trust) * known
+
+
+@numba.njit(cache=True)
+def _expectations(trust, learned, promise_lead, out):
+    for j in range(out.size):
+        out[j] = expectation(trust[j], learned[j], promise_lead[j])
+
+
+@numba.njit(cache=True)
+def _beliefs(ids, trust, learned, trust_out, learned_out):
+    for j in range(ids.size):
+        if j + AHEAD < ids.size:
+            prefetch(learned, ids[j + AHEAD])
+            prefetch(trust, ids[j + AHEAD])
+        trust_out[j] = trust[ids[j]]
+        learned_out[j] = learned[ids[j]]
+
+
+@numba.njit(cache=True)
+def _join(ids, firm, initial_trust, firms, trust, learned, memory, remembered, padded,
+          early_run, cut, trust_out, learned_out):
+    for j in range(ids.size):
+        if j + AHEAD < ids.size:
+            prefetch(firms, ids[j + AHEAD])
+            if trust_out.size:
+                prefetch(trust, ids[j + AHEAD])
+        c = ids[j]
+        if firms[c] != firm and firms[c] >= 0:
+            trust[c] = initial_trust
+            learned[c] = np.nan
+            memory[c] = 0.0
+            remembered[c] = 0
+            padded[c] = 0
+            early_run[c] = 0
+            cut[c] = 0
+        firms[c] = firm
+        if trust_out.size:
+            trust_out[j] = trust[c]
+            learned_out[j] = learned[c]
+
+
+@numba.njit(cache=True)
+def _gather(ids, values, out):
+    for j in range(ids.size):
+        if j + AHEAD < ids.size:
+            prefetch(values, ids[j + AHEAD])
+        out[j] = values[ids[j]]
+
+
+@numba.njit(cache=True)
+def _still_active(ids, active, next_purchase, kept, when):
+    n = 0
+    for j in range(ids.size):
+        if j + AHEAD < ids.size:
+            prefetch(next_purchase, ids[j + AHEAD])
+        c = ids[j]
+        if active[c]:
+            kept[n] = c
+            when[n] = next_purchase[c]
+            n += 1
+    return n
+
+
+@numba.njit(cache=True)
+def _active_trust(trust, active, out):
+    k = 0
+    for c in range(active.size):
+        out[k] = trust[c]  # written either way, kept if active: no branch to mispredict
+        k += 1 if active[c] else 0
+    return k
+
+
+def _lines(capacity: int) -> np.ndarray:
+    """An uninitialised block of ``capacity`` cache lines, one a row, aligned on a line."""
+    raw = np.empty((capacity + 1) * LINE, dtype=np.uint8)
+    skip = -raw.ctypes.data % LINE
+    return raw[skip: skip + capacity * LINE].reshape(capacity, LINE)
+
+
 class CustomerBase:
-    """Every customer's state, one slot each; ids are positions in the arrays."""
+    """Every customer's state, one slot each; ids are positions in the arrays.
+
+    ``trust``, ``learned``, ``memory``, ``remembered``, ``padded``, ``active``,
+    ``next_purchase``, ``firm``, ``business``, ``early_run`` and ``cut`` are arrays (all but
+    ``trust`` and ``active`` views of the records), replaced when they grow.
+    """
 
     def __init__(self, behaviour: Behaviour, *, capacity: int = 1024) -> None:
+        """Customers of ``behaviour``; room for ``capacity`` before the arrays grow (room not
+        yet used costs address space, not memory)."""
         self.behaviour = behaviour
-        self._parameters = behaviour.as_array()
+        self._parameters = tuple(behaviour.as_array().tolist())
         self.size = 0
-        self.trust = np.empty(capacity)
-        self.learned = np.empty(capacity)
-        self.memory = np.empty(capacity)
-        self.padded = np.empty(capacity, dtype=np.int64)
-        self.active = np.empty(capacity, dtype=bool)
-        self.next_purchase = np.empty(capacity)
-        self.firm = np.empty(capacity, dtype=np.int16)
-        self.business = np.empty(capacity, dtype=bool)
-        self.early_run = np.empty(capacity, dtype=np.int16)
-        self.cut = np.empty(capacity, dtype=np.int16)
         self.refusals = 0
+        fresh = np.zeros((), dtype=RECORD)
+        fresh["learned"] = np.nan
+        fresh["next_purchase"] = np.inf
+        fresh["firm"] = -1
+        self._fresh = fresh.reshape(1).view(np.uint8)
+        self.trust = np.empty(capacity)
+        self.active = np.empty(capacity, dtype=bool)
+        self._bind(_lines(capacity))
+        self._buffer = np.empty(0)
 
-    _ARRAYS = ("trust", "learned", "memory", "padded", "active", "next_purchase", "firm",
-               "business", "early_run", "cut")
+    def _bind(self, lines: np.ndarray) -> None:
+        self._lines = lines  # the records as bytes: copied whole, not field by field
+        records = lines.view(RECORD)[:, 0]
+        for name in RECORD.names:
+            setattr(self, name, records[name])
+
+    @property
+    def capacity(self) -> int:
+        """Customers the block holds before it grows."""
+        return int(self._lines.shape[0])
 
     def add(self, n: int, *, business: np.ndarray | None = None) -> np.ndarray:
         """Ids of ``n`` new customers, who trust promises as new customers do.
@@ -161,24 +342,21 @@ class CustomerBase:
         ``business`` marks those in the negotiating segment (none if omitted).
         """
         needed = self.size + n
-        if needed > self.trust.size:
-            capacity = max(needed, 2 * self.trust.size)
-            for name in self._ARRAYS:
+        if needed > self.capacity:
+            capacity = max(needed, 2 * self.capacity)
+            grown = _lines(capacity)
+            grown[: self.size] = self._lines[: self.size]
+            self._bind(grown)
+            for name in ("trust", "active"):
                 old = getattr(self, name)
-                grown = np.empty(capacity, dtype=old.dtype)
-                grown[: self.size] = old[: self.size]
-                setattr(self, name, grown)
+                setattr(self, name, np.empty(capacity, dtype=old.dtype))
+                getattr(self, name)[: self.size] = old[: self.size]
+        self._lines[self.size: needed] = self._fresh
+        self.trust[self.size: needed] = self.behaviour.initial_trust
+        self.active[self.size: needed] = True
+        if business is not None:
+            self.business[self.size: needed] = business
         ids = np.arange(self.size, needed)
-        self.trust[ids] = self.behaviour.initial_trust
-        self.learned[ids] = np.nan
-        self.memory[ids] = 0.0
-        self.padded[ids] = 0
-        self.active[ids] = True
-        self.next_purchase[ids] = np.inf
-        self.firm[ids] = -1
-        self.business[ids] = False if business is None else business
-        self.early_run[ids] = 0
-        self.cut[ids] = 0
         self.size = needed
         return ids
 
@@ -186,17 +364,29 @@ class CustomerBase:
         """Customers ``ids`` buy from ``firm``; those coming from another firm start afresh.
 
         A switcher knows nothing yet of the new firm: trust as a new customer's, no learned
-        lead time, no padding remembered, no negotiated cut, neutral remembered satisfaction.
+        lead time, no padding remembered, no negotiated cut, no satisfaction remembered.
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        moved = ids[(self.firm[ids] != firm) & (self.firm[ids] >= 0)]
-        self.trust[moved] = self.behaviour.initial_trust
-        self.learned[moved] = np.nan
-        self.memory[moved] = 0.0
-        self.padded[moved] = 0
-        self.early_run[moved] = 0
-        self.cut[moved] = 0
-        self.firm[ids] = firm
+        self._join(ids, firm, np.empty(0), np.empty(0))
+
+    def arrive(self, ids: np.ndarray, firm: int) -> tuple[np.ndarray, np.ndarray]:
+        """Customers ``ids`` buy from ``firm`` (see :meth:`join`); returns what they believe as
+        they order (:meth:`beliefs`), in one pass."""
+        trust, learned = np.empty(len(ids)), np.empty(len(ids))
+        self._join(ids, firm, trust, learned)
+        return trust, learned
+
+    def _join(self, ids: np.ndarray, firm: int, trust: np.ndarray, learned: np.ndarray) -> None:
+        _join(np.ascontiguousarray(ids, dtype=np.int64), firm,
+              float(self.behaviour.initial_trust), self.firm, self.trust, self.learned,
+              self.memory, self.remembered, self.padded, self.early_run, self.cut, trust,
+              learned)
+
+    def beliefs(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each customer's trust in promises and learned lead time (NaN: nothing learned)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        trust, learned = np.empty(ids.size), np.empty(ids.size)
+        _beliefs(ids, self.trust, self.learned, trust, learned)
+        return trust, learned
 
     def tighten(
         self, ids: np.ndarray, latest_day: np.ndarray, floor_day: np.ndarray, calendar
@@ -212,10 +402,34 @@ class CustomerBase:
 
     def expected_lead(self, ids: np.ndarray, promise_lead: np.ndarray) -> np.ndarray:
         """Business days each customer expects: trust x promise + (1 - trust) x learned."""
-        learned = self.learned[ids]
-        learned = np.where(np.isnan(learned), promise_lead, learned)
-        trust = self.trust[ids]
-        return trust * promise_lead + (1.0 - trust) * learned
+        trust, learned = self.beliefs(ids)
+        promise_lead = np.broadcast_to(np.asarray(promise_lead, dtype=float), trust.shape)
+        out = np.empty(trust.size)
+        _expectations(trust, learned, np.ascontiguousarray(promise_lead), out)
+        return out
+
+    def still_active(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Those of customers ``ids`` who have not left (in order), and when they next buy."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        kept, when = np.empty_like(ids), np.empty(ids.size)
+        n = _still_active(ids, self.active, self.next_purchase, kept, when)
+        return kept[:n], when[:n]
+
+    def next_purchases(self, ids: np.ndarray) -> np.ndarray:
+        """When customers ``ids`` will next buy (inf: never)."""
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        out = np.empty(ids.size)
+        _gather(ids, self.next_purchase, out)
+        return out
+
+    @property
+    def learning_state(self) -> tuple:
+        """The parameters (a tuple) and the arrays a compiled update reads and writes: ``p``,
+        ``trust``, ``learned``, ``memory``, ``remembered``, ``padded``, ``active``,
+        ``next_purchase``, ``business``, ``early_run``, ``cut``."""
+        return (self._parameters, self.trust, self.learned, self.memory, self.remembered,
+                self.padded, self.active, self.next_purchase, self.business, self.early_run,
+                self.cut)
 
     def after_delivery(
         self,
@@ -244,16 +458,7 @@ class CustomerBase:
             np.ascontiguousarray(satisfaction, dtype=float),
             np.ascontiguousarray(delivered, dtype=float),
             np.ascontiguousarray(luck, dtype=float),
-            self._parameters,
-            self.trust,
-            self.learned,
-            self.memory,
-            self.padded,
-            self.active,
-            self.next_purchase,
-            self.business,
-            self.early_run,
-            self.cut,
+            *self.learning_state,
         )
         self.refusals += refusals
         return referrals, warnings
@@ -265,8 +470,10 @@ class CustomerBase:
 
     def mean_trust(self) -> float:
         """Mean trust of the customers who have not left."""
-        active = self.active[: self.size]
-        return float(self.trust[: self.size][active].mean()) if active.any() else float("nan")
+        if self._buffer.size < self.size:
+            self._buffer = np.empty(self.capacity)
+        k = _active_trust(self.trust[: self.size], self.active[: self.size], self._buffer)
+        return float(self._buffer[:k].mean()) if k else float("nan")
 
 
 @dataclass

@@ -32,6 +32,45 @@ def _hours_of_day(u, cdf, out):
         out[i] = h + ((x - cdf[h]) / width if width > 0 else 0.0)
 
 
+@numba.njit(cache=True)
+def _sort_uniform(u, out):
+    """Draws ``u`` in [0, 1), in order, into ``out`` in linear time: each into one of ``u.size``
+    equal bins, then insertion sort over bins that hold about one draw each."""
+    n = u.size
+    first = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        first[min(int(u[i] * n), n - 1) + 1] += 1
+    for b in range(n):
+        first[b + 1] += first[b]
+    for i in range(n):
+        b = min(int(u[i] * n), n - 1)
+        out[first[b]] = u[i]
+        first[b] += 1
+    for i in range(1, n):
+        x = out[i]
+        j = i - 1
+        while j >= 0 and out[j] > x:
+            out[j + 1] = out[j]
+            j -= 1
+        out[j + 1] = x
+
+
+@numba.njit(cache=True)
+def _arrival_times(u, counts, first_day, cdf, out):
+    """Arrival hours of draws ``u`` of consecutive days, ``counts[d]`` of them on day
+    ``first_day + d``: each day's draws in order (sorted draws give sorted hours, and the walk of
+    :func:`_hours_of_day` one step each), at the day's start plus their hour of the day."""
+    end = 0
+    for d in range(counts.size):
+        begin, end = end, end + counts[d]
+        day = out[begin:end]
+        _sort_uniform(u[begin:end], day)
+        _hours_of_day(day, cdf, day)
+        start = (first_day + d) * 24.0
+        for i in range(day.size):
+            day[i] = start + day[i]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class DemandModel:
     """Expected orders of each simulated day, and when in the day they arrive."""
@@ -89,10 +128,20 @@ class DemandModel:
 
     def arrivals(self, day: int, rng: np.random.Generator, *, scale: float = 1.0) -> np.ndarray:
         """Sorted arrival times (hours) of the orders of ``day``, the rate times ``scale``."""
-        n = rng.poisson(self.daily_rate[day] * scale)
-        u = rng.random(n)
-        u.sort()  # hour_of is monotone: sorted draws give sorted hours, and search faster
-        return day * 24.0 + self.hour_of(u)
+        u = rng.random(rng.poisson(self.daily_rate[day] * scale))
+        out = np.empty_like(u)
+        _arrival_times(u, np.array([u.size]), day, self.hourly_cdf, out)
+        return out
+
+    def arrivals_of_days(self, days: range, rng: np.random.Generator) -> np.ndarray:
+        """The :meth:`arrivals` of consecutive ``days`` in one array: the same draws, in the
+        same order, for a fraction of the per-day cost."""
+        draws = [rng.random(rng.poisson(rate)) for rate in self.daily_rate[days].tolist()]
+        u = np.concatenate(draws) if draws else np.empty(0)
+        out = np.empty_like(u)
+        _arrival_times(u, np.array([d.size for d in draws], dtype=np.int64), days.start,
+                       self.hourly_cdf, out)
+        return out
 
     def hour_of(self, u: np.ndarray) -> np.ndarray:
         """Hour of the day (with fraction) at probability ``u`` of the hourly profile."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim.model.calendar import BusinessCalendar
 
@@ -51,16 +52,12 @@ class Roster:
         # at equal times an end (-1) comes before the start of the next shift
         order = np.lexsort((v >= 0, t))
         t, v = t[order], v[order]
-        level = np.zeros(t.size, dtype=np.int64)
-        current = 0
-        for i, value in enumerate(v):
-            current = 0 if value < 0 else value
-            level[i] = current
-        starts, base = cls._collapse(t, level)
+        steps, base = cls._collapse(t, np.maximum(v, 0).astype(np.int64))
+        starts = steps
         if outages:
             edges = np.array([x for s, e, _ in outages for x in (s, e)], dtype=float)
-            starts = np.union1d(starts, edges)
-            base = base[np.searchsorted(cls._collapse(t, level)[0], starts, side="right") - 1]
+            starts = np.union1d(steps, edges)
+            base = base[np.searchsorted(steps, starts, side="right") - 1]
             share = np.ones(starts.size)
             for s, e, capacity in outages:
                 share[(starts >= s) & (starts < e)] *= capacity
@@ -143,93 +140,72 @@ def _before(t1: float, k1: int, t2: float, k2: int) -> bool:
     return t1 < t2 or (t1 == t2 and k1 < k2)
 
 
-@numba.njit(cache=True)
-def _push(times: np.ndarray, ids: np.ndarray, size: int, t: float, k: int) -> int:
-    i = size
-    times[i] = t
-    ids[i] = k
-    while i > 0:
-        parent = (i - 1) // 2
-        if _before(times[i], ids[i], times[parent], ids[parent]):
-            times[i], times[parent] = times[parent], times[i]
-            ids[i], ids[parent] = ids[parent], ids[i]
-            i = parent
-        else:
-            break
-    return size + 1
-
-
-@numba.njit(cache=True)
-def _pop(times: np.ndarray, ids: np.ndarray, size: int) -> int:
-    """Remove the heap's first entry (Floyd's way: the hole sinks to a leaf along the smaller
-    children, one comparison a level, and the last entry rises from there, rarely far)."""
-    size -= 1
-    if size == 0:
-        return 0
-    _sift(times, ids, size, times[size], ids[size])
-    return size
+#: Pickers per word of the idle bit set (int64 words, sign bit unused).
+_WORD = 63
+#: How the tree holds a busy picker who is never free again (inf): above every real time and
+#: below the inf of an idle picker, so that the two stay apart.
+_NEVER = np.finfo(np.float64).max
+_ONE = np.uint64(1)
 
 
 @numba.njit(cache=True, inline="always")
-def _sift(times, ids, size, t, k):
-    """Put ``(t, k)`` in the place of the heap's first entry, in order."""
-    i = 0
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and _before(times[child + 1], ids[child + 1], times[child],
-                                        ids[child]):
-            child += 1
-        times[i] = times[child]
-        ids[i] = ids[child]
-        i = child
-    while i > 0:
-        parent = (i - 1) // 2
-        if _before(t, k, times[parent], ids[parent]):
-            times[i] = times[parent]
-            ids[i] = ids[parent]
-            i = parent
-        else:
-            break
-    times[i] = t
-    ids[i] = k
+def _replay(busy_t, busy_k, k, t, leaves):
+    """Give picker ``k`` the free time ``t`` and replay the matches on its way to the root.
 
-
-#: Pickers per word of the idle bit set (int64 words, sign bit unused).
-_WORD = 63
+    A tournament tree: leaf ``leaves + k`` holds picker ``k``, each node the earlier of its two
+    children (the lower number on a tie), so the root is the first busy picker to be free.
+    Every update plays the same number of matches, without a branch to mispredict.
+    """
+    node = np.uint64(leaves) + np.uint64(k)
+    busy_t[node] = t
+    while node > _ONE:
+        other = node ^ _ONE
+        t_other = busy_t[other]
+        k_other = busy_k[other]
+        wins = (t_other < t) | ((t_other == t) & (k_other < k))
+        k = k_other if wins else k
+        t = min(t, t_other)
+        node >>= _ONE
+        busy_t[node] = t
+        busy_k[node] = k
 
 
 @numba.njit(cache=True)
 def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, start, finish):
-    """The FIFO recursion over a batch: busy pickers in a heap by the time they are free (ties
-    to the lower number), idle ones as bits of ``idle``. ``state`` carries the heap's size,
-    the lowest word that may hold an idle picker, and roster positions, between batches."""
-    n_busy = state[0]
-    first = state[1]
-    at = state[2]
-    done_at = state[3]
+    """The FIFO recursion over a batch: busy pickers in a tournament tree by the time they are
+    free (ties to the lower number), idle ones as bits of ``idle`` and inf in the tree.
+    ``state`` carries the lowest word that may hold an idle picker and roster positions."""
+    leaves = busy_t.size // 2
+    first = state[0]
+    at = state[1]
+    done_at = state[2]
     for i in range(arrivals.size):
         a = arrivals[i]
-        while n_busy > 0 and busy_t[0] <= a:
-            k = busy_k[0]
+        while busy_t[1] <= a:
+            k = busy_k[1]
             idle[k // _WORD] |= np.int64(1) << (k % _WORD)
             first = min(first, k // _WORD)
-            n_busy = _pop(busy_t, busy_k, n_busy)
+            _replay(busy_t, busy_k, k, np.inf, leaves)
         best = np.inf
         best_k = -1
         from_idle = False
         while first < idle.size and idle[first] == 0:
             first += 1
         if first < idle.size:
-            best_k = first * _WORD + _lowest_bit(idle[first])
+            best_k = first * _WORD + trailing_zeros(idle[first])
             at = _step_index(starts, a, at)
             best = _next_on_duty_from(best_k, a, starts, pickers, at)
             from_idle = True
-        if n_busy > 0 and _before(busy_t[0], busy_k[0], best, best_k):
-            best = busy_t[0]
-            best_k = busy_k[0]
-            from_idle = False
+        if busy_t[1] < np.inf:
+            t = np.inf if busy_t[1] == _NEVER else busy_t[1]
+            if _before(t, busy_k[1], best, best_k):
+                best = t
+                best_k = busy_k[1]
+                from_idle = False
+        if best_k < 0:  # every picker busy for good: no order of the batch is ever picked
+            start[i:] = np.inf
+            finish[i:] = np.inf
+            break
         done = best + service[i]
         start[i] = best
         finish[i] = done
@@ -237,21 +213,10 @@ def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, star
         free = _next_on_duty_from(best_k, done, starts, pickers, done_at)
         if from_idle:
             idle[best_k // _WORD] &= ~(np.int64(1) << (best_k % _WORD))
-            n_busy = _push(busy_t, busy_k, n_busy, free, best_k)
-        else:  # the first busy picker takes it: its entry moves down the heap in one pass
-            _sift(busy_t, busy_k, n_busy, free, best_k)
-    state[0] = n_busy
-    state[1] = first
-    state[2] = at
-    state[3] = done_at
-
-
-@numba.njit(cache=True, inline="always")
-def _lowest_bit(word):
-    k = 0
-    while (word >> k) & 1 == 0:
-        k += 1
-    return k
+        _replay(busy_t, busy_k, best_k, _NEVER if free == np.inf else free, leaves)
+    state[0] = first
+    state[1] = at
+    state[2] = done_at
 
 
 class PickingQueue:
@@ -260,9 +225,13 @@ class PickingQueue:
     def __init__(self, roster: Roster) -> None:
         self.roster = roster
         c = max(roster.max_pickers, 1)
-        self._busy_t = np.empty(c)
-        self._busy_k = np.empty(c, dtype=np.int64)
-        self._state = np.zeros(4, dtype=np.int64)
+        leaves = 1 << (c - 1).bit_length()
+        self._busy_t = np.full(2 * leaves, np.inf)
+        self._busy_k = np.empty(2 * leaves, dtype=np.int64)
+        self._busy_k[leaves:] = np.arange(leaves)
+        for node in range(leaves - 1, 0, -1):
+            self._busy_k[node] = self._busy_k[2 * node]
+        self._state = np.zeros(3, dtype=np.int64)
         self._idle = np.zeros(-(-c // _WORD), dtype=np.int64)
         for k in range(c):
             self._idle[k // _WORD] |= 1 << (k % _WORD)

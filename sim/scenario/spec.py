@@ -624,6 +624,14 @@ class Satisfaction(Spec):
         description="Most delight an early delivery can give; 0 means keeping a promise is as "
         "good as beating it (Gneezy & Epley 2014); null for no cap.",
     )
+    late_tolerance_days: NonNegative = Field(
+        default=0.0,
+        le=10,
+        description="Lateness up to this many business days goes unnoticed, and beyond it "
+        "counts from there (the zone of tolerance, Zeithaml, Berry & Parasuraman 1993; Xie et "
+        "al. 2024: the cut in repurchase is small under 10 minutes late). 0: every late hour "
+        "counts.",
+    )
     reference: Literal["start", "mid", "end"] = Field(
         default="end", description="Which point of a promised window sets the expectation."
     )
@@ -756,6 +764,14 @@ class Customers(Spec):
     memory: Fraction = Field(
         default=0.5,
         description="Weight of the latest satisfaction in the one a customer remembers.",
+    )
+    memory_start: Literal["neutral", "first_experience"] = Field(
+        default="neutral",
+        description="What a new customer remembers before their first delivery. neutral: "
+        "satisfaction 0, which the first experience joins with weight `memory`; "
+        "first_experience: nothing, so the first experience is all they remember (the plain "
+        "mean of the first 1/memory experiences, then smoothing as usual), and new customers "
+        "react more than regulars to the same delivery (Xie et al. 2024).",
     )
     repurchase_per_year: NonNegative = Field(
         default=4.0,

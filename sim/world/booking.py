@@ -14,7 +14,7 @@ import math
 import numba
 import numpy as np
 
-from sim.model.calendar import business_clock, delivery_time
+from sim.model.calendar import business_clock, handover_time
 from sim.model.promise import Quote
 from sim.model.satisfaction import disconfirmation_value
 from sim.world.build import World
@@ -25,51 +25,93 @@ __all__ = ["deliver_and_book"]
 _REFERENCE = {"start": 0, "mid": 1, "end": 2}
 
 
+#: Orders taken through each step of the pass at a time: a step short enough that its few live
+#: values stay in registers (the value function's call to ``pow`` spills those of a longer one)
+#: and the chunk's intermediate values in the first-level cache.
+_CHUNK = 256
+
+
 @numba.njit(cache=True)
 def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edges, multiplier,
                       delay, peak_transit, delivered_before, delivery, delivery_days, opens,
                       closes, reference, loss_aversion, gain_curvature, loss_curvature, cap,
-                      delight_days, costs, price, margin, late_credit, late_cost, promise_cost,
-                      warmup, late_hist, early_hist, lead_hist, satisfaction_hist, weekly,
-                      delivered):
+                      tolerance, delight_days, costs, price, margin, late_credit, late_cost,
+                      promise_cost, warmup, late_hist, early_hist, lead_hist, satisfaction_hist,
+                      weekly, delivered):
+    """Deliver, read the carrier's clock, value and book, in four steps over a chunk of orders
+    at a time; the books in order of arrival, so every sum adds the same numbers in the same
+    order. Consecutive orders mostly share a truck and a promise, so what depends on the truck
+    alone (disruption, peak, the clock at departure) or on the promise alone (its reading) is
+    worked out again only when it changes."""
     totals = np.zeros(TOTALS)
     last_day = peak_transit.size - 1
-    for i in range(arrival.size):
-        t = dispatch[i]
-        factor = 1.0
-        added = 0.0
-        if edges.size:
-            step = np.searchsorted(edges, t, side="right") - 1
-            if step >= 0:
-                factor = multiplier[step]
-                added = delay[step]
-        day = min(math.floor(t / 24.0), last_day)
-        days = transit[i] * factor * peak_transit[day] + added
-        handed = delivery_time(t, days, delivered_before, delivery, delivery_days, opens, closes)
-        delivered[i] = handed
-        if arrival[i] < warmup or handed == np.inf:  # past the calendar: the caller refuses it
-            continue
-        if reference == 0:
-            point = earliest[i]
-        elif reference == 1:
-            point = 0.5 * (earliest[i] + latest[i])
-        else:
-            point = latest[i]
-        ordered_b = business_clock(arrival[i], delivered_before, delivery)
-        expected_b = business_clock(point, delivered_before, delivery)
-        promised_b = expected_b if reference == 2 else business_clock(
-            latest[i], delivered_before, delivery)
-        delivered_b = business_clock(handed, delivered_before, delivery)
-        lateness = delivered_b - promised_b
-        early = expected_b - delivered_b
-        s = disconfirmation_value(early, loss_aversion, gain_curvature, loss_curvature, cap)
-        shipping = costs[service[i]]
-        profit = order_profit(price * margin, shipping, lateness, promised_b - ordered_b,
-                              late_credit, late_cost, promise_cost)
-        book_order(lateness, early, s, (handed - arrival[i]) / 24.0, expected_b - ordered_b,
-                   delivered_b - ordered_b, shipping, price, profit,
-                   math.floor(handed / (7 * 24.0)), delight_days, late_hist, early_hist,
-                   lead_hist, satisfaction_hist, weekly, totals)
+    truck = truck_b = point = expected_b = promise = promised_b = np.nan
+    factor = peak = 1.0
+    added = 0.0
+    measured = np.empty(_CHUNK, dtype=np.int64)
+    ordered_bs = np.empty(_CHUNK)
+    expected_bs = np.empty(_CHUNK)
+    promised_bs = np.empty(_CHUNK)
+    delivered_bs = np.empty(_CHUNK)
+    values = np.empty(_CHUNK)
+    for begin in range(0, arrival.size, _CHUNK):
+        end = min(begin + _CHUNK, arrival.size)
+        for i in range(begin, end):
+            t = dispatch[i]
+            if t != truck:
+                truck = t
+                factor = 1.0
+                added = 0.0
+                if edges.size:
+                    step = np.searchsorted(edges, t, side="right") - 1
+                    if step >= 0:
+                        factor = multiplier[step]
+                        added = delay[step]
+                peak = peak_transit[min(math.floor(t / 24.0), last_day)]
+                truck_b = business_clock(t, delivered_before, delivery)
+            days = transit[i] * factor * peak + added
+            delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
+                                         closes)
+        n = 0
+        for i in range(begin, end):
+            if arrival[i] < warmup or delivered[i] == np.inf:  # past the calendar: refused
+                continue
+            if reference == 0:
+                expected = earliest[i]
+            elif reference == 1:
+                expected = 0.5 * (earliest[i] + latest[i])
+            else:
+                expected = latest[i]
+            if expected != point:
+                point = expected
+                expected_b = business_clock(point, delivered_before, delivery)
+            if reference == 2:
+                promised_b = expected_b
+            elif latest[i] != promise:
+                promise = latest[i]
+                promised_b = business_clock(promise, delivered_before, delivery)
+            measured[n] = i
+            ordered_bs[n] = business_clock(arrival[i], delivered_before, delivery)
+            expected_bs[n] = expected_b
+            promised_bs[n] = promised_b
+            delivered_bs[n] = business_clock(delivered[i], delivered_before, delivery)
+            n += 1
+        for j in range(n):
+            values[j] = disconfirmation_value(expected_bs[j] - delivered_bs[j], loss_aversion,
+                                              gain_curvature, loss_curvature, cap, tolerance)
+        for j in range(n):
+            i = measured[j]
+            ordered_b = ordered_bs[j]
+            delivered_b = delivered_bs[j]
+            lateness = delivered_b - promised_bs[j]
+            shipping = costs[service[i]]
+            profit = order_profit(price * margin, shipping, lateness, promised_bs[j] - ordered_b,
+                                  late_credit, late_cost, promise_cost)
+            book_order(lateness, expected_bs[j] - delivered_b, values[j],
+                       (delivered[i] - arrival[i]) / 24.0, expected_bs[j] - ordered_b,
+                       delivered_b - ordered_b, shipping, price, profit,
+                       math.floor(delivered[i] / (7 * 24.0)), delight_days, late_hist,
+                       early_hist, lead_hist, satisfaction_hist, weekly, totals)
     return totals
 
 

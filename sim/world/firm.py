@@ -8,34 +8,35 @@ arrived, let the customers learn, and book the measured ones in the firm's ledge
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
+import functools
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
+import numba
 import numpy as np
 
 from sim.errors import ExperimentError
-from sim.model.calendar import DRAIN_DAYS
-from sim.model.customers import CustomerBase
+from sim.model.calendar import DRAIN_DAYS, business_clock
+from sim.model.customers import (
+    AHEAD,
+    Behaviour,
+    CustomerBase,
+    expectation,
+    learn,
+    prefetch,
+    prefetch_customer,
+)
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
+from sim.model.satisfaction import disconfirmation_value
 from sim.model.warehouse import PickingQueue, Roster
 from sim.world.booking import deliver_and_book
 from sim.world.build import DayDraws, Streams, World
-from sim.world.ledger import Ledger, WeeklySeries, order_profits
+from sim.world.ledger import TOTALS, Ledger, WeeklySeries, book_order, order_profit
+from sim.world.ordering import day_groups, stable_order
 
-__all__ = [
-    "Firm",
-    "OrderRecords",
-    "Parcels",
-    "RecordSink",
-    "add_customers",
-    "by_day",
-    "customer_luck",
-    "merge_returning",
-    "schedule_returning",
-]
+__all__ = ["Firm", "OrderRecords", "Parcels", "RecordSink", "customer_luck", "judge"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -52,16 +53,12 @@ class Parcels:
     expected_b: np.ndarray
     customer: np.ndarray
 
-    def take(self, index: np.ndarray) -> Parcels:
-        """The parcels at positions ``index``."""
-        return Parcels(*(getattr(self, f)[index] for f in self.__slots__))
-
     @classmethod
-    def concat(cls, batches: list[Parcels]) -> Parcels:
-        """All parcels of ``batches`` as one batch."""
-        if len(batches) == 1:
-            return batches[0]
-        return cls(*(np.concatenate([getattr(b, f) for b in batches]) for f in cls.__slots__))
+    def of_rows(cls, floats: np.ndarray, ints: np.ndarray) -> Parcels:
+        """Parcels whose fields are the columns of ``floats`` (arrival, earliest, latest,
+        delivered, ordered_b, reference_b, expected_b) and of ``ints`` (service, customer)."""
+        return cls(floats[:, 0], floats[:, 1], floats[:, 2], ints[:, 0], floats[:, 3],
+                   floats[:, 4], floats[:, 5], floats[:, 6], ints[:, 1])
 
 
 class RecordSink(Protocol):
@@ -89,6 +86,33 @@ class OrderRecords:
         if not self._chunks:
             return {f: np.empty(0) for f in self.FIELDS}
         return {f: np.concatenate([c[f] for c in self._chunks]) for f in self.FIELDS}
+
+
+class _Rows:
+    """Parcels filed under one delivery day, as rows (see :meth:`Parcels.of_rows`) in a block
+    that grows by doubling: each ship writes its parcels in place, judging reads them as is."""
+
+    def __init__(self, capacity: int) -> None:
+        self.floats = np.empty((capacity, 7))
+        self.ints = np.empty((capacity, 2), dtype=np.int64)
+        self.size = 0
+
+    def extend(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Room for ``n`` more parcels: the rows to write them in."""
+        needed = self.size + n
+        if needed > self.floats.shape[0]:
+            capacity = max(needed, 2 * self.floats.shape[0])
+            for name in ("floats", "ints"):
+                old = getattr(self, name)
+                grown = np.empty((capacity, old.shape[1]), dtype=old.dtype)
+                grown[: self.size] = old[: self.size]
+                setattr(self, name, grown)
+        start, self.size = self.size, needed
+        return self.floats[start:needed], self.ints[start:needed]
+
+    def parcels(self) -> Parcels:
+        """The parcels filed, in order of filing."""
+        return Parcels.of_rows(self.floats[: self.size], self.ints[: self.size])
 
 
 def take_quote(quote: Quote, index: np.ndarray) -> Quote:
@@ -131,7 +155,8 @@ class Firm:
         self.records = records
         self.ledger = Ledger(weekly=WeeklySeries(world.calendar.days // 7 + 1))
         self.reputation = world.reputation()
-        self.in_flight: dict[int, list[Parcels]] = defaultdict(list)
+        #: Parcels in flight by delivery day, in order of shipping.
+        self.in_flight: dict[int, _Rows] = {}
         self._pending = np.empty(0)
         self._observe = getattr(strategy, "observe", None)
         if track_backlog is None:
@@ -211,11 +236,14 @@ class Firm:
         start: np.ndarray,
         finish: np.ndarray,
         backlog: np.ndarray,
+        *,
+        beliefs: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         """Send picked orders on the next truck and file them under their delivery day.
 
         Orders nobody needs to revisit (customers without memory, a strategy that learns
-        nothing) are judged and booked at once, in one compiled pass.
+        nothing) are judged and booked at once, in one compiled pass. ``beliefs`` are the
+        customers' as they ordered (:meth:`CustomerBase.beliefs`; read now if omitted).
         """
         world = self.world
         dispatch = world.calendar.next_truck(finish)
@@ -240,16 +268,23 @@ class Firm:
                              service=quote.service, delivered=delivered, customer=customer)
         if self._judge_at_once:
             return
-        clock = world.calendar.to_business
-        ordered_b = clock(draws.arrival)
-        reference_b = clock(world.satisfaction.expectation(quote.earliest, quote.latest))
-        expected_b = reference_b
-        if self.customers is not None:
-            expected_b = ordered_b + self.customers.expected_lead(customer, reference_b - ordered_b)
-        parcels = Parcels(draws.arrival, quote.earliest, quote.latest, quote.service, delivered,
-                          ordered_b, reference_b, expected_b, customer)
-        for d, chunk in by_day(delivered):
-            self.in_flight[d].append(parcels.take(chunk))
+        n = draws.arrival.size
+        if beliefs is None:
+            beliefs = ((np.empty(0), np.empty(0)) if self.customers is None
+                       else self.customers.beliefs(customer))
+        ordered_b, reference_b = np.empty(n), np.empty(n)
+        expected_b = np.empty(n) if self.customers is not None else reference_b
+        _clocks(draws.arrival, quote.earliest, quote.latest, *world.calendar.clock_arrays[:2],
+                _REFERENCE[world.satisfaction.reference], *beliefs, ordered_b, reference_b,
+                expected_b)
+        order, days, starts = day_groups(delivered)
+        for d, a, b in zip(days.tolist(), starts[:-1].tolist(), starts[1:].tolist()):
+            rows = self.in_flight.get(d)
+            if rows is None:
+                rows = self.in_flight[d] = _Rows(2 * max(b - a, order.size))
+            floats, ints = rows.extend(b - a)
+            _rows(order[a:b], draws.arrival, quote.earliest, quote.latest, delivered, ordered_b,
+                  reference_b, expected_b, quote.service, customer, floats, ints)
 
     def close_day(self, day: int, luck: np.ndarray | None) -> np.ndarray | None:
         """Judge the parcels delivered on ``day``; returns their customers (None if none).
@@ -257,10 +292,10 @@ class Firm:
         ``luck`` is a source of three uniforms per parcel for the customers' update, called
         with the number of parcels.
         """
-        batches = self.in_flight.pop(day, [])
-        if not batches:
+        rows = self.in_flight.pop(day, None)
+        if rows is None:
             return None
-        parcels = Parcels.concat(batches)
+        parcels = rows.parcels()
         customers = self.customers
         draws = None if customers is None else luck(parcels.arrival.size)
         referrals, warnings = judge(
@@ -298,111 +333,133 @@ def judge(
 
     Customers' repurchase clocks start at ``judged_at`` (the evening the day's deliveries are
     judged; orders are taken at the start of each day, so a purchase cannot fall earlier);
-    at each delivery if omitted. Returns the recommendations and warnings the deliveries
-    produced.
+    at each delivery if omitted. The ``j``-th parcel in order of delivery draws ``luck[j]``;
+    the ledger books in the parcels' order. Returns the recommendations and warnings the
+    deliveries produced.
     """
-    clock = world.calendar.to_business
-    delivered_b = clock(parcels.delivered)
-    promised_b = parcels.reference_b if world.satisfaction.reference == "end" else clock(
-        parcels.latest)
-    lateness = delivered_b - promised_b
-    early = parcels.expected_b - delivered_b
-    satisfaction = world.satisfaction.value(early)
-    talk = (0, 0)
-    if customers is not None:
-        order = np.argsort(parcels.delivered, kind="stable")
-        talk = customers.after_delivery(
-            parcels.customer[order],
-            promise_lead=(parcels.reference_b - parcels.ordered_b)[order],
-            actual_lead=(delivered_b - parcels.ordered_b)[order],
-            earliness=-lateness[order],
-            satisfaction=satisfaction[order],
-            delivered=(parcels.delivered[order] if judged_at is None
-                       else np.full(order.size, judged_at)),
-            luck=luck,
-        )
-    measured = parcels.arrival >= world.warmup_days * 24.0
-    if not measured.any():
-        return talk
-    shipping = world.carrier.costs[parcels.service]
-    money = world.economics
-    revenue = np.full(lateness.size, price)
-    profit = order_profits(revenue * money.gross_margin, shipping, lateness,
-                           promised_b - parcels.ordered_b, float(money.late_credit),
-                           float(money.late_cost_per_day), float(money.promise_cost_per_day))
-    ledger.book(
-        measured=measured,
-        lateness=lateness,
-        early=early,
-        satisfaction=satisfaction,
-        lead_time=(parcels.delivered - parcels.arrival) / 24.0,
-        expected_lead=parcels.expected_b - parcels.ordered_b,
-        actual_lead=delivered_b - parcels.ordered_b,
-        shipping_cost=shipping,
-        revenue=revenue,
-        profit=profit,
-        week=np.floor(parcels.delivered / (7 * 24.0)).astype(np.int64),
-        delight_days=world.satisfaction.delight_days,
+    satisfaction, money = world.satisfaction, world.economics
+    if customers is None:
+        rank, luck, learning = np.empty(0, dtype=np.int64), np.empty((0, 3)), _nobody()
+    else:
+        rank = np.empty(parcels.arrival.size, dtype=np.int64)
+        rank[stable_order(parcels.delivered)] = np.arange(rank.size)
+        luck, learning = np.ascontiguousarray(luck, dtype=float), customers.learning_state
+    totals, talk = _judge(
+        parcels.arrival, parcels.latest, parcels.service, parcels.delivered, parcels.ordered_b,
+        parcels.reference_b, parcels.expected_b, *world.calendar.clock_arrays[:2],
+        satisfaction.reference == "end", *satisfaction.parameters,
+        float(satisfaction.delight_days), world.carrier.costs, float(price),
+        float(money.gross_margin), float(money.late_credit), float(money.late_cost_per_day),
+        float(money.promise_cost_per_day), world.warmup_days * 24.0, *ledger.booking_arrays,
+        parcels.customer, np.nan if judged_at is None else float(judged_at), rank, luck,
+        *learning,
     )
-    return talk
+    if totals[0] > 0:
+        ledger.add_totals(totals)
+    if customers is None:
+        return 0, 0
+    customers.refusals += int(talk[2])
+    return int(talk[0]), int(talk[1])
 
 
-def merge_returning(
-    world: World,
-    draws: DayDraws,
-    new: np.ndarray,
-    customers: CustomerBase,
-    due: list[np.ndarray],
-    warehouse_rng: np.random.Generator,
-    carrier_rng: np.random.Generator,
-) -> tuple[DayDraws, np.ndarray]:
-    """The day's first orders of new customers ``new`` merged with those of returning ones."""
-    back = np.concatenate(due) if due else np.empty(0, dtype=np.int64)
-    if back.size:
-        back = back[customers.active[back]]
-    if back.size == 0:
-        return draws, new
-    extra = world.draw_work(back.size, warehouse_rng, carrier_rng)
-    arrival = np.concatenate([draws.arrival, customers.next_purchase[back]])
-    order = np.argsort(arrival, kind="stable")
-    merged = DayDraws(
-        arrival[order],
-        np.concatenate([draws.pick_hours, extra.pick_hours])[order],
-        np.concatenate([draws.luck, extra.luck])[order],
-    )
-    return merged, np.concatenate([new, back])[order]
+@functools.cache
+def _nobody() -> tuple[np.ndarray, ...]:
+    """A customer base's state for judging without customers (never read)."""
+    return CustomerBase(Behaviour(), capacity=1).learning_state
 
 
-def schedule_returning(
-    customers: CustomerBase, ids: np.ndarray, returning: dict[int, list[np.ndarray]], days: int
-) -> None:
-    """File customers who will buy again under the day of their next purchase."""
-    ids = ids[ids >= 0]
-    when = customers.next_purchase[ids]
-    soon = np.isfinite(when) & (when < days * 24.0)
-    ids = ids[soon]
-    for d, chunk in by_day(when[soon]):
-        returning[d].append(ids[chunk])
+#: How the compiled passes name the point of a promised window that sets the expectation.
+_REFERENCE = {"start": 0, "mid": 1, "end": 2}
 
 
-def by_day(times: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """``(day, positions)`` of the times falling on each day, days in order."""
-    day = np.floor(times / 24.0).astype(np.int64)
-    order = np.argsort(day, kind="stable")
-    days, first = np.unique(day[order], return_index=True)
-    ends = [*first[1:].tolist(), order.size]
-    return ((d, order[a:b]) for d, a, b in zip(days.tolist(), first.tolist(), ends))
+@numba.njit(cache=True)
+def _clocks(arrival, earliest, latest, delivered_before, delivery, reference, trust, learned,
+            ordered_b, reference_b, expected_b):
+    """The carrier's clock when parcels were ordered, at the point of their promise that sets
+    expectations and (with customers' ``trust`` and ``learned`` lead times) at what their
+    customer expects."""
+    for i in range(arrival.size):
+        if reference == 0:
+            point = earliest[i]
+        elif reference == 1:
+            point = 0.5 * (earliest[i] + latest[i])
+        else:
+            point = latest[i]
+        ordered_b[i] = business_clock(arrival[i], delivered_before, delivery)
+        reference_b[i] = business_clock(point, delivered_before, delivery)
+        if trust.size:
+            expected_b[i] = ordered_b[i] + expectation(trust[i], learned[i],
+                                                       reference_b[i] - ordered_b[i])
 
 
-def add_customers(
-    customers: CustomerBase, n: int, segments: np.random.Generator | None
-) -> np.ndarray:
-    """Ids of ``n`` new customers, a share of them in the negotiating segment."""
-    share = customers.behaviour.pushback_share
-    business = None
-    if share > 0 and segments is not None:
-        business = segments.random(n) < share
-    return customers.add(n, business=business)
+@numba.njit(cache=True)
+def _rows(order, arrival, earliest, latest, delivered, ordered_b, reference_b, expected_b,
+          service, customer, floats, ints):
+    """Parcels in ``order`` as rows (see :meth:`Parcels.of_rows`)."""
+    for k in range(order.size):
+        i = order[k]
+        floats[k, 0] = arrival[i]
+        floats[k, 1] = earliest[i]
+        floats[k, 2] = latest[i]
+        floats[k, 3] = delivered[i]
+        floats[k, 4] = ordered_b[i]
+        floats[k, 5] = reference_b[i]
+        floats[k, 6] = expected_b[i]
+        ints[k, 0] = service[i]
+        ints[k, 1] = customer[i]
+
+
+@numba.njit(cache=True)
+def _judge(arrival, latest, service, delivered, ordered_b, reference_b, expected_b,
+           delivered_before, delivery, promise_at_end, loss_aversion, gain_curvature,
+           loss_curvature, cap, tolerance, delight_days, costs, price, margin, late_credit,
+           late_cost, promise_cost, warmup, late_hist, early_hist, lead_hist,
+           satisfaction_hist, weekly, customer, judged_at, rank, luck, p, trust, learned,
+           memory, remembered, padded, active, next_purchase, business, early_run, cut):
+    """Judge each parcel against its promise and its customer's expectation and book the
+    measured ones, in the parcels' order: returns the booking's totals and the customers'
+    recommendations, warnings and refused cuts. With ``rank`` (each parcel's place in order
+    of delivery, which picks its row of ``luck``), customers learn as they go: a customer has
+    one parcel in flight at most, so their updates do not depend on each other's order."""
+    totals = np.zeros(TOTALS)
+    talk = np.zeros(3, dtype=np.int64)
+    learning = rank.size > 0
+    n = arrival.size
+    for i in range(n):
+        if learning and i + AHEAD < n:
+            prefetch_customer(customer[i + AHEAD], trust, learned, active)
+            prefetch(luck, rank[i + AHEAD])
+        delivered_b = business_clock(delivered[i], delivered_before, delivery)
+        promised_b = reference_b[i] if promise_at_end else business_clock(
+            latest[i], delivered_before, delivery)
+        lateness = delivered_b - promised_b
+        early = expected_b[i] - delivered_b
+        s = disconfirmation_value(early, loss_aversion, gain_curvature, loss_curvature, cap,
+                                  tolerance)
+        if learning:
+            j, c = rank[i], customer[i]
+            (trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
+             early_run[c], cut[c], stays, referral, warning, refusal) = learn(
+                trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
+                business[c], early_run[c], cut[c], reference_b[i] - ordered_b[i],
+                delivered_b - ordered_b[i], -lateness, s,
+                delivered[i] if math.isnan(judged_at) else judged_at, luck[j, 0], luck[j, 1],
+                luck[j, 2], p)
+            if not stays:
+                active[c] = False
+            talk[0] += referral
+            talk[1] += warning
+            talk[2] += refusal
+        if arrival[i] < warmup:
+            continue
+        shipping = costs[service[i]]
+        profit = order_profit(price * margin, shipping, lateness, promised_b - ordered_b[i],
+                              late_credit, late_cost, promise_cost)
+        book_order(lateness, early, s, (delivered[i] - arrival[i]) / 24.0,
+                   expected_b[i] - ordered_b[i], delivered_b - ordered_b[i], shipping, price,
+                   profit, math.floor(delivered[i] / (7 * 24.0)), delight_days, late_hist,
+                   early_hist, lead_hist, satisfaction_hist, weekly, totals)
+    return totals, talk
 
 
 def customer_luck(streams: Streams, name: str):

@@ -21,16 +21,14 @@ import simpy
 from sim.model.customers import CustomerBase
 from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_backlog
 from sim.world.build import DayDraws, Streams, World
-from sim.world.firm import (
-    Firm,
-    RecordSink,
+from sim.world.firm import Firm, RecordSink, customer_luck, take_quote
+from sim.world.ledger import Ledger
+from sim.world.returning import (
     add_customers,
-    customer_luck,
+    expected_customers,
     merge_returning,
     schedule_returning,
-    take_quote,
 )
-from sim.world.ledger import Ledger
 
 __all__ = ["simulate_market"]
 
@@ -52,7 +50,8 @@ def simulate_market(
         raise ValueError("the world has no market")
     env = simpy.Environment()
     schedule = world.draw_disruptions(streams("disruptions"))
-    customers = CustomerBase(world.behaviour) if world.behaviour is not None else None
+    customers = (None if world.behaviour is None
+                 else CustomerBase(world.behaviour, capacity=expected_customers(world)))
     rivals = [strategy_from_spec(rival.strategy, world.carrier) for rival in market.rivals]
     track = any(uses_backlog(s) for s in [strategy, *rivals])
     firms = [Firm(world, strategy, schedule, name=name, index=0, price=world.economics.price,

@@ -19,17 +19,15 @@ import simpy
 from sim.model.customers import CustomerBase
 from sim.model.promise import PromiseStrategy
 from sim.world.build import DayDraws, Streams, World
-from sim.world.firm import (
-    Firm,
-    OrderRecords,
-    RecordSink,
+from sim.world.firm import Firm, OrderRecords, RecordSink, customer_luck
+from sim.world.ledger import Ledger
+from sim.world.market import simulate_market
+from sim.world.returning import (
     add_customers,
-    customer_luck,
+    expected_customers,
     merge_returning,
     schedule_returning,
 )
-from sim.world.ledger import Ledger
-from sim.world.market import simulate_market
 
 __all__ = ["OrderRecords", "simulate"]
 
@@ -50,7 +48,8 @@ def simulate(
     if world.market is not None:
         return simulate_market(world, strategy, streams, name=name, records=records)
     schedule = world.draw_disruptions(streams("disruptions"))
-    customers = CustomerBase(world.behaviour) if world.behaviour is not None else None
+    customers = (None if world.behaviour is None
+                 else CustomerBase(world.behaviour, capacity=expected_customers(world)))
     firm = Firm(world, strategy, schedule, name=name, price=world.economics.price,
                 customers=customers, records=records)
     if firm.batches_days:
@@ -69,6 +68,7 @@ def simulate(
                 scale=firm.reputation.arrival_multiplier,
             )
             customer = np.full(draws.arrival.size, -1, dtype=np.int64)
+            beliefs = None
             if customers is not None:
                 if day >= world.warmup_days:
                     ledger.new_customers += draws.arrival.size
@@ -77,12 +77,12 @@ def simulate(
                     world, draws, new, customers, returning.pop(day, []), warehouse_rng,
                     carrier_rng,
                 )
-                customers.join(customer, firm.index)
+                beliefs = customers.arrive(customer, firm.index)
             if draws.arrival.size == 0:
                 continue
             start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)
             quote = firm.quote(draws.arrival, backlog, customer)
-            firm.ship(draws, customer, quote, start, finish, backlog)
+            firm.ship(draws, customer, quote, start, finish, backlog, beliefs=beliefs)
         state["ordering"] = False
 
     def delivery_days():
@@ -123,14 +123,16 @@ def _simulate_in_day_batches(world: World, firm: Firm, streams: Streams) -> Ledg
     to update, a strategy that learns nothing and quotes each order on its own), days are
     independent but for the FIFO queue, which carries over exactly. Each day's orders are
     drawn in the same order from the same streams, so the numbers are those of the daily
-    schedule; the per-day cost of a small world is paid once a batch.
+    schedule (pick times and carrier luck, one draw per order, come from one call a batch:
+    the same numbers as one call a day); the per-day cost of a small world is paid once a
+    batch.
     """
     demand_rng, warehouse_rng, carrier_rng = (
         streams("demand"), streams("warehouse"), streams("carrier"))
     for days in day_batches(world.demand.daily_rate[: world.days]):
-        parts = [world.draw_day(day, demand_rng, warehouse_rng, carrier_rng) for day in days]
-        draws = DayDraws(*(np.concatenate([getattr(p, f) for p in parts])
-                           for f in DayDraws.__slots__))
+        arrival = world.demand.arrivals_of_days(days, demand_rng)
+        work = world.draw_work(arrival.size, warehouse_rng, carrier_rng)
+        draws = DayDraws(arrival, work.pick_hours, work.luck)
         if draws.arrival.size == 0:
             continue
         start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)

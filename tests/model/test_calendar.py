@@ -1,6 +1,7 @@
 """BusinessCalendar: trucks, business days, holidays and delivery hours on real dates."""
 
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
@@ -152,6 +153,55 @@ def test_calendar_deliver_inside_delivery_hours_is_unchanged():
     assert delivered[0] == pytest.approx(hours(1, 14.0))
 
 
+def handed_over_by_division(calendar: BusinessCalendar, b: np.ndarray) -> list[float]:
+    """Plain statement of the hand-over at carrier clock ``b``: the calendar time, its day by
+    division, moved to the day's opening when before the delivery hours, to the next delivery
+    day's opening when after them."""
+    opens, closes = calendar.delivery_open, calendar.delivery_close
+    handed = []
+    for arrival in calendar.from_business(b):
+        day = math.floor(arrival / 24.0) if np.isfinite(arrival) else 0
+        hour = arrival - day * 24.0
+        if not np.isfinite(arrival):
+            handed.append(np.inf)
+        elif hour < opens:
+            handed.append(day * 24.0 + opens)
+        elif hour > closes:
+            following = calendar.to_business(np.array([(day + 1) * 24.0]))
+            handed.append(calendar.from_business(following)[0] + opens)
+        else:
+            handed.append(arrival)
+    return handed
+
+
+@pytest.mark.parametrize(("opens", "closes"), [(8.0, 20.0), (7.0 + 1.0 / 3.0, 23.5), (0.0, 24.0)])
+def test_calendar_deliver_hands_over_exactly_as_the_plain_statement(opens, closes):
+    """The compiled hand-over finds the day without a division except near midnight, where
+    rounding could carry into the next day: the same numbers to the last bit."""
+    calendar = BusinessCalendar.build(MONDAY, 40, holidays=[dt.date(2025, 1, 20)],
+                                      delivery_open=opens, delivery_close=closes)
+    rng = np.random.default_rng(4)
+    whole = rng.integers(0, 30, 40_000).astype(float)
+    within = np.concatenate([rng.random(10_000), np.round(rng.random(10_000), 3),
+                             (23.0 + rng.random(10_000)) / 24.0,
+                             1.0 - 10.0 ** -rng.uniform(3, 16, 10_000)])
+    b = np.concatenate([whole + within, [-1.0, 1e6, np.nan]])
+
+    handed = calendar.deliver(np.zeros(b.size), b - calendar.to_business(np.zeros(1))[0])
+
+    np.testing.assert_array_equal(handed, handed_over_by_division(calendar, b))
+
+
+def test_calendar_nth_delivery_day_of_one_n_equals_that_of_an_array_of_it():
+    days = np.random.default_rng(2).integers(0, 40, 2000)
+
+    for n in (0, 1, 3):
+        np.testing.assert_array_equal(WITH_HOLIDAY.nth_delivery_day(days, n),
+                                      WITH_HOLIDAY.nth_delivery_day(days, np.full(days.size, n)))
+    with pytest.raises(IndexError):
+        WITH_HOLIDAY.nth_delivery_day(days, 100)
+
+
 def test_calendar_from_spec_us_closes_july_fourth_and_thanksgiving():
     horizon = Horizon(start=dt.date(2025, 6, 2), days=200)
     calendar = BusinessCalendar.from_spec(horizon, Calendar(country="US"))
@@ -178,14 +228,17 @@ def test_calendar_from_spec_without_country_has_no_holidays():
 
 @pytest.mark.parametrize("cutoff", [0.0, 5.5, 17.0, 24.0])
 @pytest.mark.parametrize("pickup", [["Mon", "Tue", "Wed", "Thu", "Fri"], ["Wed"], list(WEEKDAYS)])
-def test_next_truck_is_the_first_truck_at_or_after_each_time(cutoff, pickup):
+@pytest.mark.parametrize("in_order", [False, True])
+def test_next_truck_is_the_first_truck_at_or_after_each_time(cutoff, pickup, in_order):
     calendar = BusinessCalendar.build(dt.date(2025, 1, 1), 120, pickup_weekdays=pickup,
                                       cutoff_hour=cutoff, holidays=[dt.date(2025, 1, 8)])
     trucks = calendar.truck_times
     rng = np.random.default_rng(3)
-    t = np.concatenate([rng.uniform(0, trucks[-1], 20_000), trucks, trucks - 1e-9,
+    t = np.concatenate([rng.uniform(-30.0, trucks[-1], 20_000), trucks, trucks - 1e-9,
                         trucks + 1e-9, np.arange(0.0, trucks[-1], 24.0)])
     t = t[t <= trucks[-1]]
+    if in_order:  # as a batch's times mostly come: each truck's run found without a search
+        t = np.sort(t)
     np.testing.assert_array_equal(calendar.next_truck(t),
                                   trucks[np.searchsorted(trucks, t, side="left")])
     with pytest.raises(IndexError, match="after the last truck"):

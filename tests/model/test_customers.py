@@ -55,6 +55,39 @@ def test_customers_always_delivered_overnight_come_to_expect_overnight():
     assert base.expected_lead(ids, np.array([5.0]))[0] == pytest.approx(1.0, abs=0.01)
 
 
+def test_customers_remember_from_a_neutral_start_by_default():
+    base = CustomerBase(Behaviour(memory=0.25))
+    ids = base.add(1)
+    for satisfaction in (-2.0, 1.0):
+        _deliver(base, ids, promise=3.0, actual=3.0, early=0.0, satisfaction=satisfaction)
+    assert base.memory[ids[0]] == pytest.approx(0.75 * (0.25 * -2.0) + 0.25 * 1.0)
+
+
+def test_customers_a_first_experience_is_all_a_new_customer_remembers():
+    base = CustomerBase(Behaviour(memory=0.25, memory_start="first_experience"))
+    ids = base.add(1)
+    remembered = []
+    for satisfaction in (-2.0, 1.0, 1.0, 1.0, 1.0, 1.0):
+        _deliver(base, ids, promise=3.0, actual=3.0, early=0.0, satisfaction=satisfaction)
+        remembered.append(base.memory[ids[0]])
+    # the plain mean while fewer than 1 / memory = 4 deliveries, then weight 0.25
+    np.testing.assert_allclose(remembered[:4], [-2.0, -0.5, 0.0, 0.25], atol=1e-12)
+    np.testing.assert_allclose(remembered[4:], [0.4375, 0.578125])
+
+
+def test_customers_a_late_first_order_weighs_more_than_a_late_later_one():
+    behaviour = Behaviour(memory_start="first_experience")  # memory 0.5
+    new, regular = CustomerBase(behaviour), CustomerBase(behaviour)
+    new.add(1)
+    regular.add(1)
+    _deliver(regular, [0], promise=3.0, actual=3.0, early=0.0, satisfaction=0.0)
+    for base in (new, regular):
+        _deliver(base, [0], promise=3.0, actual=4.0, early=-1.0, satisfaction=-2.25)
+    assert new.memory[0] == pytest.approx(-2.25)
+    assert regular.memory[0] == pytest.approx(-1.125)
+    assert new.next_purchase[0] > regular.next_purchase[0]  # same luck, a slower rate
+
+
 def test_customers_broken_promise_costs_more_trust_than_a_kept_one_earns():
     behaviour = Behaviour(initial_trust=0.5, padding_suspicion=0.0)
     kept, broken = CustomerBase(behaviour), CustomerBase(behaviour)
@@ -175,3 +208,60 @@ def test_customers_expectation_never_falls_when_the_promise_grows(trust, promise
     a = base.expected_lead(ids, np.array([promise]))[0]
     b = base.expected_lead(ids, np.array([promise + longer]))[0]
     assert b >= a - 1e-12
+
+
+def _churned(n: int, seed: int, capacity: int = 1024) -> CustomerBase:
+    """``n`` customers after one delivery each, about a third of whom left."""
+    base = CustomerBase(Behaviour(churn_base=0.3), capacity=capacity)
+    rng = np.random.default_rng(seed)
+    ids = base.add(n)
+    _deliver(base, ids, promise=3.0, actual=2.0, early=1.0, satisfaction=0.5,
+             luck=rng.random((n, 3)))
+    return base
+
+
+def test_customers_state_survives_the_arrays_growing():
+    small, roomy = _churned(500, seed=1, capacity=8), _churned(500, seed=1, capacity=100_000)
+    for base in (small, roomy):
+        base.add(50_000)
+    assert small.capacity >= 50_500
+    for name in ("trust", "learned", "memory", "remembered", "padded", "active",
+                 "next_purchase", "firm", "business", "early_run", "cut"):
+        np.testing.assert_array_equal(getattr(small, name)[:50_500],
+                                      getattr(roomy, name)[:50_500], err_msg=name)
+
+
+def test_customers_records_each_fill_one_cache_line():
+    base = CustomerBase(Behaviour(), capacity=100)
+    assert base.learned.strides == (64,)
+    assert base.learned.ctypes.data % 64 == 0
+
+
+def test_customers_mean_trust_is_the_mean_over_those_who_stayed():
+    base = _churned(5000, seed=2)
+    active = base.active[: base.size]
+    assert 0 < active.sum() < base.size
+    assert base.mean_trust() == base.trust[: base.size][active].mean()  # the same sum, exactly
+    assert base.active_count == active.sum()
+
+
+def test_customers_still_active_drops_those_who_left_and_says_when_the_others_buy():
+    base = _churned(1000, seed=3)
+    ids = np.random.default_rng(4).permutation(1000)
+    kept, when = base.still_active(ids)
+    np.testing.assert_array_equal(kept, ids[base.active[ids]])
+    np.testing.assert_array_equal(when, base.next_purchase[kept])
+    np.testing.assert_array_equal(base.next_purchases(ids), base.next_purchase[ids])
+
+
+def test_customers_arrive_is_join_then_beliefs():
+    a, b = _churned(300, seed=5), _churned(300, seed=5)
+    for base in (a, b):
+        base.join(np.arange(100), firm=1)
+    ids = np.random.default_rng(6).permutation(300)
+    trust, learned = a.arrive(ids, 0)
+    b.join(ids, 0)
+    np.testing.assert_array_equal(trust, b.beliefs(ids)[0])
+    np.testing.assert_array_equal(learned, b.beliefs(ids)[1])
+    assert np.isnan(learned[ids < 100]).all()  # switchers start afresh
+    np.testing.assert_array_equal(a.firm[:300], b.firm[:300])

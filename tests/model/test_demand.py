@@ -139,6 +139,17 @@ def test_demand_day_with_zero_rate_has_no_orders():
     assert model.arrivals(6, rng).size == 0  # Sunday
 
 
+def test_demand_arrivals_of_days_are_each_days_arrivals_in_one_array():
+    model = DemandModel.build(CALENDAR, 30, 40.0, weekday_profile=[1, 1, 1, 1, 1, 0.5, 0],
+                              hourly_profile=[0.2] * 8 + [2.0] * 16)
+    days = range(3, 17)  # Sundays without orders among them
+
+    batch = model.arrivals_of_days(days, np.random.default_rng(9))
+
+    rng = np.random.default_rng(9)
+    np.testing.assert_array_equal(batch, np.concatenate([model.arrivals(d, rng) for d in days]))
+
+
 def test_hour_of_inverts_the_hourly_cdf_exactly_as_a_search_would():
     from sim.model.demand import _hours_of_day
 

@@ -163,7 +163,7 @@ def test_pushback_join_switcher_starts_afresh_stayer_keeps_state():
     for _ in range(3):
         _deliver(base, ids, early=2.5)  # early enough to look padded too
     before = {name: getattr(base, name)[ids].copy() for name in
-              ("trust", "learned", "memory", "padded", "early_run", "cut")}
+              ("trust", "learned", "memory", "remembered", "padded", "early_run", "cut")}
     assert (before["cut"] == 3).all() and (before["trust"] != 0.9).all()
     assert (before["padded"] == 3).all() and np.isfinite(before["learned"]).all()
 
@@ -175,7 +175,7 @@ def test_pushback_join_switcher_starts_afresh_stayer_keeps_state():
     switcher = ids[2]
     assert base.trust[switcher] == 0.9
     assert np.isnan(base.learned[switcher])
-    assert base.memory[switcher] == 0.0
+    assert base.memory[switcher] == 0.0 and base.remembered[switcher] == 0
     assert base.padded[switcher] == 0 and base.early_run[switcher] == 0
     assert base.cut[switcher] == 0.0
     assert base.business[switcher]  # still in the negotiating segment

@@ -61,16 +61,32 @@ def test_disconfirmation_delight_cap_bounds_gains_only():
     assert values[0] == pytest.approx(-2.25 * 10.0**0.88)  # losses are not capped
 
 
-@given(d1=days, d2=days, loss_aversion=aversion, gain=curvature, loss=curvature, delight_cap=cap)
+@given(d1=days, d2=days, loss_aversion=aversion, gain=curvature, loss=curvature, delight_cap=cap,
+       tolerance=st.floats(0.0, 3.0))
 def test_disconfirmation_value_is_monotone_in_days_early(
-    d1, d2, loss_aversion, gain, loss, delight_cap
+    d1, d2, loss_aversion, gain, loss, delight_cap, tolerance
 ):
-    model = Disconfirmation(loss_aversion, gain, loss, delight_cap)
+    model = Disconfirmation(loss_aversion, gain, loss, delight_cap,
+                            late_tolerance_days=tolerance)
     low, high = sorted((d1, d2))
 
     v_low, v_high = model.value(np.array([low, high]))
 
     assert v_low <= v_high
+
+
+def test_disconfirmation_lateness_within_the_tolerance_goes_unnoticed():
+    model = Disconfirmation(loss_aversion=3.0, loss_curvature=1.0, late_tolerance_days=0.5)
+
+    values = model.value(np.array([-0.25, -0.5, -0.75, -2.5, 1.0]))
+
+    np.testing.assert_allclose(values, [0.0, 0.0, -0.75, -6.0, 1.0])
+
+
+def test_disconfirmation_zero_tolerance_is_the_plain_value_function():
+    d = np.linspace(-5.0, 5.0, 101)
+    np.testing.assert_array_equal(Disconfirmation(late_tolerance_days=0.0).value(d),
+                                  np.where(d >= 0, np.abs(d) ** 0.88, -2.25 * np.abs(d) ** 0.88))
 
 
 @pytest.mark.parametrize(("reference", "expected"), [("start", 10.0), ("mid", 12.5), ("end", 15.0)])
@@ -90,8 +106,9 @@ def test_disconfirmation_from_spec_carries_every_field():
         delight_cap=0.0,
         reference="mid",
         delight_days=2.0,
+        late_tolerance_days=0.25,
     )
 
     model = Disconfirmation.from_spec(spec)
 
-    assert model == Disconfirmation(3.0, 0.5, 0.7, 0.0, "mid", 2.0)
+    assert model == Disconfirmation(3.0, 0.5, 0.7, 0.0, "mid", 2.0, 0.25)

@@ -212,6 +212,38 @@ def test_pickingqueue_equals_a_plain_first_free_picker_rule(shifts):
     np.testing.assert_array_equal(np.concatenate([f for _, f in served]), expected[1])
 
 
+def test_pickingqueue_ties_go_to_the_lower_numbered_picker():
+    """Orders on a coarse grid with equal pick times: pickers free at the same moment, and
+    idle pickers against busy ones free at the start of a shift, all tie."""
+    roster = Roster.from_shifts(WEEKDAY_CALENDAR, [(6.0, 14.0, 70), (14.0, 22.0, 9)],
+                                outages=[(30.0, 33.0, 0.5)])
+    rng = np.random.default_rng(12)
+    arrivals = np.sort(np.round(rng.uniform(0.0, 3 * 24.0, 6000) * 4.0) / 4.0)
+    picks = np.full(arrivals.size, 0.25)
+
+    start, finish = PickingQueue(roster).serve(arrivals, picks)
+
+    expected = first_free_picker(arrivals, picks, roster)
+    np.testing.assert_array_equal(start, expected[0])
+    np.testing.assert_array_equal(finish, expected[1])
+
+
+def test_pickingqueue_orders_nobody_will_ever_pick_never_start():
+    calendar = BusinessCalendar.build(MONDAY, 3)  # the last shift ends on Wednesday at 16:00
+    roster = Roster.from_shifts(calendar, [(8.0, 16.0, 2)])
+    arrivals = np.array([9.0, 9.5, 10.0, 60.0, 63.5, 64.0, 70.0, 71.0])
+    picks = np.array([1.0, 1.0, 50.0, 1.0, 2.0, 0.5, 1.0, 1.0])
+
+    start, finish = PickingQueue(roster).serve(arrivals, picks)
+
+    # picker 0 takes the 50-hour pick, and the order of 15:30 on Wednesday, finished past the
+    # last shift: it is never free again, nor is picker 1 after 16:00
+    np.testing.assert_array_equal(start[:5], [9.0, 9.5, 10.0, 60.0, 63.5])
+    assert finish[2] == 60.0 and finish[4] == 65.5
+    assert np.isinf(start[5:]).all() and np.isinf(finish[5:]).all()
+    np.testing.assert_array_equal(start, first_free_picker(arrivals, picks, roster)[0])
+
+
 # --- PickingQueue against M/M/c theory --------------------------------------------------------
 
 

@@ -211,14 +211,18 @@ XIE_NOTE = (
     "regressions use each order's modelled chance of a repurchase within 7 days given its "
     "customer's state (conditional Monte Carlo: the same expectation without the noise of the "
     "last draw); one row checks that chance against the realised repurchases.")
-STEEP_GAP = (
-    "Known gap: losses are at most linear in lateness (loss_curvature <= 1) and the repurchase "
-    "rate is log-linear in remembered satisfaction, so the cut grows about in proportion to the "
-    "minutes late; Xie's is small under 10 minutes and steep beyond.")
-NEW_CUSTOMER_GAP = (
-    "Known gap: a late delivery moves remembered satisfaction by the same share for new and "
-    "returning customers, and returning ones expect a blend of the promise and their learned "
-    "(shorter) lead time, so they are let down at least as much as new ones.")
+STEEP_NOTE = (
+    "Xie's cut beyond 10 minutes (about 1 point) is 4.2 times their average late cut (0.24); "
+    "in a delivery distribution with Xie's mean, SD and late share, 40% of late orders are "
+    "more than 10 minutes late, so no cut that grows with lateness can be more than 1 / 0.40 "
+    "= 2.5 times the average. The scenario is calibrated to the average; these rows check the "
+    "bound and the shape beyond 10 minutes, the ratio of the two published cuts.")
+NEW_CUSTOMER_NOTE = (
+    "With customers.memory_start: first_experience (the Xie scenario's setting; the default, "
+    "neutral, starts every memory at 0) a first experience is all a new customer remembers, so "
+    "a late first order moves remembered satisfaction, and the repurchase rate, twice as far as "
+    "a late order of a customer with history. Under the default, new and returning customers "
+    "react alike.")
 XIE_SCENARIO = SCENARIOS / "xie_2024.yaml"
 #: Minutes one business day stands for in the Xie scenario (see its header).
 MINUTES_PER_DAY = 14.08
@@ -392,14 +396,31 @@ def test_the_cut_grows_with_minutes_late(validation_row):
     assert row.passed, row
 
 
-@pytest.mark.xfail(strict=True, reason=STEEP_GAP)
-def test_the_cut_is_as_steep_as_published(validation_row):
+def test_the_cut_beyond_20_minutes_is_as_much_above_the_cut_beyond_10_as_published(
+        validation_row):
     row = validation_row(xie_row(
-        "Xie: cut more than 20 minutes late over the average late cut", "1.4 / 0.24 = 5.8",
-        Band(1.4 / 0.24, 1.4 / 0.24 / 2, 1.4 / 0.24 * 2),
-        lambda o: cut_beyond(20)(o) / late_cut(o),
-        origin="a factor 2 either way on a ratio of the paper's point figures",
-        note=STEEP_GAP,
+        "Xie: cut more than 20 minutes late over cut more than 10 minutes late",
+        "1.4 / 1 = 1.4",
+        Band(1.4, 1.4 / 1.5, 1.4 * 1.5),
+        lambda o: cut_beyond(20)(o) / cut_beyond(10)(o),
+        origin="'about 1' and '1.4' read as a ratio known to a factor 1.5 either way: no "
+               "interval in LITERATURE.md",
+        note=STEEP_NOTE,
+    ))
+    assert row.passed, row
+
+
+def test_no_cut_growing_with_lateness_gives_the_published_cut_beyond_10_minutes(validation_row):
+    transit = lognormal_transit()
+    bound = float(transit.sf(3.0) / transit.sf(3.0 + 10.0 / MINUTES_PER_DAY))
+    row = validation_row(xie_row(
+        "Xie: cut more than 10 minutes late over the average late cut, at most "
+        "1 / P(more than 10 minutes late | late) for a cut growing with lateness",
+        "1 / 0.24 = 4.2 [above the bound]",
+        Band(bound, 1.0, bound),
+        lambda o: cut_beyond(10)(o) / late_cut(o),
+        origin="theory: between 1 and the bound when the cut grows with lateness",
+        note=STEEP_NOTE,
     ))
     assert row.passed, row
 
@@ -433,7 +454,6 @@ def test_customers_late_before_react_less_to_a_late_delivery(validation_row):
     assert row.passed, row
 
 
-@pytest.mark.xfail(strict=True, reason=NEW_CUSTOMER_GAP)
 def test_new_customers_react_more_to_a_late_delivery(validation_row):
     row = validation_row(xie_row(
         "Xie: late cut of first orders minus that of returning customers' orders (points)",
@@ -441,6 +461,6 @@ def test_new_customers_react_more_to_a_late_delivery(validation_row):
         Beyond(0.0, above=False),
         lambda o: late_cut(o, o["order_number"] == 0) - late_cut(o, o["order_number"] > 0),
         origin="direction only",
-        note=NEW_CUSTOMER_GAP,
+        note=NEW_CUSTOMER_NOTE,
     ))
     assert row.passed, row

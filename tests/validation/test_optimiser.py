@@ -461,13 +461,15 @@ PADDING_NOTE = (
     "(padding_suspicion, even 0.5) changes next to nothing without learning, the learned lead "
     "time then staying the first promise.")
 LEARNING_GAP = (
-    "Known gap (the padding world of the rows above): learning alone does not make padding "
-    "cost in this model. A customer's expectation blends the promise and the learned lead "
-    "time by trust, and a padded-looking delivery leaves trust where it was, so at the default "
-    "trust (0.9) padding keeps 90% of its delight; and a new customer expects the promise "
-    "itself, so every first order rewards padding whatever the trust. In a trial with no "
-    "initial trust and a learning rate of 1, in a world where a third of orders were first "
-    "orders, the longest quote still won.")
+    "Open question for the model, not a tolerance to tune (the padding world of the rows "
+    "above). Learning can take padding's gain away; it cannot make padding cost. A first "
+    "order's expectation is the promise, since nothing has been learned yet, so with "
+    "conversion loss and suspicion off the longest quote keeps its first-order edge however "
+    "fast customers learn, and on repeat orders learning can at most make the quotes equal. "
+    "In this model it does not even do that: a padded-looking delivery leaves trust where it "
+    "was (0.9 by default; kept promises raise it), so padding keeps 90% of its delight on "
+    "repeat orders. In a trial with no initial trust and a learning rate of 1, in a world where "
+    "a third of orders were first orders, the longest quote still won.")
 
 
 def padding_world(cost: str) -> Scenario:

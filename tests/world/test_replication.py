@@ -51,3 +51,28 @@ def test_batched_days_equal_the_daily_schedule(name):
         np.testing.assert_array_equal(batched_records.to_arrays()[field], values, err_msg=field)
     np.testing.assert_allclose(daily.weekly.block, batched.weekly.block, rtol=1e-12)
     np.testing.assert_array_equal(daily.satisfaction_hist, batched.satisfaction_hist)
+
+
+@pytest.mark.parametrize("pick_minutes", [
+    {"dist": "gamma", "mean": 3.5, "cv": 0.5},
+    {"dist": "gamma", "mean": 3.5, "cv": 1.8},
+    {"dist": "exponential", "mean": 3.5},
+    {"dist": "normal", "mean": 3.5, "sd": 2.0},
+    {"dist": "triangular", "low": 1.0, "mode": 3.0, "high": 7.0},
+    {"dist": "empirical", "values": [2, 3, 6], "weights": [1, 2, 1]},
+])
+def test_batched_days_draw_each_days_pick_times(pick_minutes):
+    """A batch draws its pick times and carrier luck in one call: the numbers of one call a
+    day, whatever the law (rejection samplers included)."""
+    scenario = small_scenario(warehouse={
+        "shifts": [{"start": "06:00", "end": "14:00", "pickers": 4},
+                   {"start": "14:00", "end": "22:00", "pickers": 3}],
+        "pick_minutes": pick_minutes,
+    })
+    world = build_world(scenario)
+    strategy = build_strategies(scenario, world)["zappos_buffer"]
+    daily_records, batched_records = OrderRecords(), OrderRecords()
+    simulate(world, OneDayAtATime(strategy), replication_streams(4, 2), records=daily_records)
+    simulate(world, strategy, replication_streams(4, 2), records=batched_records)
+    for field, values in daily_records.to_arrays().items():
+        np.testing.assert_array_equal(batched_records.to_arrays()[field], values, err_msg=field)

@@ -1,0 +1,69 @@
+"""Linear-time stable orders are exactly numpy's stable ones: equal times keep their order."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.world.ordering import day_groups, stable_order
+
+
+def _times(rng: np.random.Generator, kind: str, n: int) -> np.ndarray:
+    if kind == "spread":
+        return 2400.0 + 24.0 * rng.random(n)
+    if kind == "ties at opening":  # parcels that arrive overnight are all handed over at 8:00
+        return np.where(rng.random(n) < 0.5, 2408.0, 2408.0 + 12.0 * rng.random(n))
+    if kind == "few values":
+        return 2400.0 + rng.integers(0, 4, n).astype(float)
+    if kind == "reversed":
+        return np.sort(rng.random(n))[::-1].copy()
+    return np.concatenate([np.full(n // 2, 5.0), 5.0 + 1e-9 * rng.random(n - n // 2)])  # clumped
+
+
+@pytest.mark.parametrize("kind", ["spread", "ties at opening", "few values", "reversed",
+                                  "clumped"])
+@pytest.mark.parametrize("n", [0, 1, 2, 17, 5000])
+def test_stable_order_is_numpys_stable_argsort(kind, n):
+    keys = _times(np.random.default_rng(n), kind, n)
+    np.testing.assert_array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.integers(0, 300),
+              elements=st.floats(allow_nan=True, allow_infinity=True, width=64)))
+def test_stable_order_of_any_floats_is_numpys(keys):
+    np.testing.assert_array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(np.float64, st.integers(0, 300),
+              elements=st.floats(allow_nan=True, allow_infinity=True, width=64)))
+def test_day_groups_of_any_floats_are_numpys(times):
+    order, days, starts = day_groups(times)
+    with np.errstate(invalid="ignore"):
+        day = np.floor(times / 24.0).astype(np.int64)
+    np.testing.assert_array_equal(order, np.argsort(day, kind="stable"))
+    assert starts[-1] == times.size and days.size == starts.size - 1
+
+
+@pytest.mark.parametrize("span_days", [1, 30, 10_000])
+def test_day_groups_gather_each_days_times_in_their_order(span_days):
+    times = 24.0 * span_days * np.random.default_rng(span_days).random(2000)
+    order, days, starts = day_groups(times)
+    day = np.floor(times / 24.0).astype(np.int64)
+    np.testing.assert_array_equal(order, np.argsort(day, kind="stable"))
+    np.testing.assert_array_equal(days, np.unique(day))
+    for k, d in enumerate(days):
+        assert (day[order[starts[k]:starts[k + 1]]] == d).all()
+    assert starts[0] == 0 and starts[-1] == times.size
+
+
+def test_stable_order_of_keys_a_float_range_apart_is_numpys():
+    keys = np.array([1e308, -1e308, 0.0, 1e308, -1e308])
+    np.testing.assert_array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+def test_day_groups_of_nothing_are_empty():
+    order, days, starts = day_groups(np.empty(0))
+    assert order.size == days.size == 0 and list(starts) == [0]
