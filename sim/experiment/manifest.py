@@ -39,6 +39,12 @@ def scenario_hash(scenario: Scenario) -> str:
 
 def code_identity() -> dict[str, str]:
     """The version of promise-sim and a hash of its source: what else a result depends on."""
+    return dict(_code_identity())
+
+
+@functools.cache
+def _code_identity() -> tuple[tuple[str, str], ...]:
+    """Hashed once a process: the code that runs is the code it loaded, whatever edits follow."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):
@@ -48,7 +54,7 @@ def code_identity() -> dict[str, str]:
         version = metadata.version("promise-sim")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
         version = "0+unknown"
-    return {"promise_sim": version, "code_hash": digest.hexdigest()[:24]}
+    return (("promise_sim", version), ("code_hash", digest.hexdigest()[:24]))
 
 
 def json_value(value: Any) -> Any:
@@ -89,7 +95,9 @@ def _installed_versions() -> tuple[tuple[str, str], ...]:
     return tuple(versions.items())
 
 
+@functools.cache
 def _git_commit() -> str | None:
+    """The commit of the source tree, asked of git once a process."""
     try:
         here = Path(__file__).resolve().parent
         out = subprocess.run(

@@ -64,8 +64,16 @@ class Results:
 
 def _weekly_table(scenario: Scenario, outcomes: list) -> pd.DataFrame:
     """One row per strategy, replication and week, with the week's first date."""
-    frames = [pd.DataFrame(w) for o in outcomes for w in o.weekly]
-    table = pd.concat(frames, ignore_index=True)
+    series = [w for o in outcomes for w in o.weekly]
+    lengths = [len(w["week"]) for w in series]
+    columns = {
+        "strategy": np.repeat([w["strategy"] for w in series], lengths),
+        "replication": np.repeat(np.array([w["replication"] for w in series], np.int64), lengths),
+    }
+    for key in series[0]:
+        if key not in columns:
+            columns[key] = np.concatenate([w[key] for w in series])
+    table = pd.DataFrame(columns)
     start = pd.Timestamp(scenario.horizon.start)
     table.insert(3, "week_start", start + pd.to_timedelta(table["week"] * 7, unit="D"))
     return table

@@ -33,29 +33,46 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, 
 
 def summarize(table: pd.DataFrame, metrics: list[str], confidence: float) -> pd.DataFrame:
     """One row per strategy and metric: mean over replications with its interval."""
+    names = table["strategy"].to_numpy()
+    columns = {metric: table[metric].to_numpy() for metric in metrics}
     rows = []
-    for strategy, group in table.groupby("strategy", sort=False):
+    for strategy in dict.fromkeys(names):
+        mine = names == strategy
         for metric in metrics:
-            mean, low, high = mean_interval(group[metric].to_numpy(), confidence)
+            values = columns[metric][mine]
+            mean, low, high = mean_interval(values, confidence)
             rows.append(
                 {"strategy": strategy, "metric": metric, "mean": mean, "ci_low": low,
-                 "ci_high": high, "n": int(group[metric].notna().sum())}
+                 "ci_high": high, "n": int(np.count_nonzero(pd.notna(values)))}
             )
     return pd.DataFrame(rows)
+
+
+def _by_replication(table: pd.DataFrame, metrics: list[str]) -> dict[str, np.ndarray]:
+    """Each strategy's ``metrics`` as a (replication, metric) array, NaN where it is missing."""
+    replications, row = np.unique(table["replication"].to_numpy(), return_inverse=True)
+    values = table[metrics].to_numpy(dtype=float)
+    names = table["strategy"].to_numpy()
+    wide = {}
+    for strategy in dict.fromkeys(names):
+        mine = names == strategy
+        cells = np.full((replications.size, len(metrics)), np.nan)
+        cells[row[mine]] = values[mine]
+        wide[strategy] = cells
+    return wide
 
 
 def paired_differences(
     table: pd.DataFrame, metrics: list[str], baseline: str, confidence: float
 ) -> pd.DataFrame:
     """Each strategy minus ``baseline``, paired by replication (common random numbers)."""
-    wide = table.set_index(["replication", "strategy"])[metrics].unstack("strategy")
+    wide = _by_replication(table, metrics)
     rows = []
-    strategies = list(dict.fromkeys(table["strategy"]))
-    for strategy in strategies:
+    for strategy, cells in wide.items():
         if strategy == baseline:
             continue
-        for metric in metrics:
-            difference = (wide[(metric, strategy)] - wide[(metric, baseline)]).to_numpy()
+        for column, metric in enumerate(metrics):
+            difference = cells[:, column] - wide[baseline][:, column]
             mean, low, high = mean_interval(difference, confidence)
             rows.append(
                 {"strategy": strategy, "baseline": baseline, "metric": metric,

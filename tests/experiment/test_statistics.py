@@ -46,3 +46,20 @@ def test_summarize_gives_one_row_per_strategy_and_metric():
     half = stats.t.ppf(0.95, 2) * 1.0 / np.sqrt(3)
     assert summary.loc[0, "ci_high"] == pytest.approx(2.0 + half)
     assert (summary["n"] == 3).all()
+
+
+def test_paired_differences_match_rows_by_replication_not_by_position():
+    table = _table([1.0, 2.0, 3.0], [1.5, 2.5, 3.5]).sample(frac=1.0, random_state=3)
+    table = table[~((table["strategy"] == "b") & (table["replication"] == 1))]
+    diff = paired_differences(table, ["m"], "a", 0.95)
+    assert diff.loc[0, "n"] == 2  # replication 1 has no pair
+    assert diff.loc[0, "mean_difference"] == pytest.approx(0.5)
+    assert diff.loc[0, "ci_low"] == pytest.approx(0.5)
+
+
+def test_summarize_keeps_the_strategies_in_their_first_order_and_counts_missing_values():
+    table = _table([1.0, np.nan, 3.0], [2.0, 2.0, 2.0]).iloc[::-1]
+    summary = summarize(table, ["m"], 0.95)
+    assert list(summary["strategy"]) == ["b", "a"]
+    assert summary.set_index("strategy").loc["a", "n"] == 2
+    assert summary.set_index("strategy").loc["a", "mean"] == pytest.approx(2.0)
