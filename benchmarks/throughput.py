@@ -1,16 +1,20 @@
-"""Orders per second on one core, and peak memory, of one replication of the headline world.
+"""Orders per second on one core, and peak memory, of replications of the headline world.
 
 The headline scenario is scaled to a number of orders: a 364-day horizon, and the orders a day
 and each shift's pickers multiplied by one factor. Pickers are whole people, so they are
 rounded (at least one a shift) and the orders a day are then matched to the rostered
 picker-hours: utilisation stays the headline's. A size too small to staff that way keeps the
-smallest staff and gets a shorter horizon instead. One strategy (``competitor_overnight``),
-one replication. Each size runs in a fresh subprocess pinned to one core, so that peak RSS does
-not carry over from a bigger run; a tiny warm-up run first keeps numba compilation (or loading
-its cache) out of the timing. Peak RSS includes the imports (numpy, scipy, pandas, numba).
+smallest staff and gets a shorter horizon instead. One strategy (``competitor_overnight``).
+
+Each size runs in a fresh subprocess pinned to one core, so that peak RSS does not carry over
+from a bigger run; a tiny warm-up run first keeps numba compilation (or loading its cache) out
+of the timing. There, ``--repeat`` replications (0, 1, ... of the scenario's seed, as a Monte
+Carlo run takes them one after another in one process) are timed one by one; the median time
+and the median rate are reported, every run's time is kept. Peak RSS is the process's over all
+of them and includes the imports (numpy, scipy, pandas, numba).
 
     python benchmarks/throughput.py                       # both engines, default sizes, a table
-    python benchmarks/throughput.py --engine batched --orders 1000000
+    python benchmarks/throughput.py --engine batched --orders 1000000 --repeat 5
     python benchmarks/throughput.py --engine per-order --orders 20000 --json
     python benchmarks/throughput.py --customers          # customer dynamics on (batched only)
 
@@ -37,7 +41,7 @@ from tables import aligned
 from sim.experiment.streams import replication_streams
 from sim.model.promise import FirmView, PromiseStrategy, Quote, uses_backlog
 from sim.scenario import Scenario, clock_hours, load_scenario, parse_scenario
-from sim.world import build_strategies, build_world, simulate
+from sim.world import World, build_strategies, build_world, simulate
 from sim.world.per_order import simulate_per_order
 
 HEADLINE = Path(__file__).resolve().parents[1] / "scenarios" / "zappos_vs_competitor.yaml"
@@ -47,6 +51,8 @@ SIZES = {"batched": (10**5, 10**6, 10**7), "per-order": (10**4, 10**5)}
 DAYS = 364
 MIN_DAYS = 28
 WARMUP_ORDERS = 2_000
+#: Replications timed per size: the batched engine's default (the per-order one times one).
+REPEAT = 3
 #: Customer behaviour of the benchmark: frequent buyers, so that most orders are repeat orders.
 CUSTOMERS = {"repurchase_per_year": 6.0, "churn_base": 0.25, "churn_sensitivity": 0.3}
 #: Orders per new customer over a year under CUSTOMERS (measured), to aim at the target.
@@ -93,11 +99,14 @@ def scaled_scenario(orders: int, *, customers: bool = False) -> Scenario:
     return parse_scenario(data, source=f"<headline at {orders} orders>")
 
 
-def run_once(engine: str, scenario: Scenario) -> tuple[int, float, int]:
-    """Orders simulated, seconds taken and customers seen in one replication (build excluded)."""
-    world = build_world(scenario)
+def run_once(
+    engine: str, scenario: Scenario, *, replication: int = 0, world: World | None = None
+) -> tuple[int, float, int]:
+    """Orders simulated, seconds taken and customers seen in replication ``replication`` of
+    ``scenario`` (building the world and the strategy excluded)."""
+    world = build_world(scenario) if world is None else world
     strategy = Counted(build_strategies(scenario, world)[STRATEGY])
-    streams = replication_streams(scenario.experiment.seed, 0)
+    streams = replication_streams(scenario.experiment.seed, replication)
     started = time.perf_counter()
     customers = 0
     if engine == "batched":
@@ -113,33 +122,44 @@ def peak_rss_mib() -> float:
     return peak / (2**20 if sys.platform == "darwin" else 2**10)
 
 
-def measure(engine: str, orders: int, *, customers: bool = False) -> dict[str, Any]:
-    """Throughput and peak memory of ``engine`` at about ``orders`` orders, in this process."""
+def measure(
+    engine: str, orders: int, *, customers: bool = False, repeat: int = 1
+) -> dict[str, Any]:
+    """Throughput and peak memory of ``engine`` at about ``orders`` orders, in this process:
+    the median of replications 0 to ``repeat - 1``, timed one after another."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     scenario = scaled_scenario(orders, customers=customers)
     run_once(engine, scaled_scenario(WARMUP_ORDERS, customers=customers))
     before = peak_rss_mib()
-    simulated, seconds, seen = run_once(engine, scenario)
+    world = build_world(scenario)
+    runs = [run_once(engine, scenario, replication=r, world=world) for r in range(repeat)]
+    simulated, seconds, seen = (list(column) for column in zip(*runs))
     return {
         "engine": engine,
         "customers": customers,
-        "customer_count": seen,
+        "customer_count": seen[0],
         "target_orders": orders,
-        "orders": simulated,
+        "orders": simulated[0],
         "days": scenario.horizon.days,
         "pickers": [s.pickers for s in scenario.warehouse.shifts],
-        "seconds": round(seconds, 3),
-        "orders_per_s": round(simulated / seconds),
+        "repeat": repeat,
+        "seconds": round(float(np.median(seconds)), 4),
+        "orders_per_s": round(float(np.median(np.divide(simulated, seconds)))),
+        "all_seconds": [round(t, 4) for t in seconds],
+        "all_orders": simulated,
         "peak_rss_mib": round(peak_rss_mib(), 1),
         "rss_before_run_mib": round(before, 1),
     }
 
 
-def measure_in_subprocess(engine: str, orders: int, *, customers: bool) -> dict[str, Any]:
+def measure_in_subprocess(
+    engine: str, orders: int, *, customers: bool, repeat: int
+) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so that its peak memory is its own."""
     env = {**os.environ, **dict.fromkeys(ONE_THREAD, "1")}
-    command = [sys.executable, __file__, "--engine", engine, "--orders", str(orders), "--json"]
+    command = [sys.executable, __file__, "--engine", engine, "--orders", str(orders), "--json",
+               "--repeat", str(repeat)]
     command += ["--customers"] if customers else []
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -155,8 +175,10 @@ def table(rows: list[dict[str, Any]]) -> str:
         "orders",
         "days",
         "pickers",
+        "runs",
         "seconds",
         "orders/s",
+        "µs/order",
         "peak RSS MiB",
         "before run",
     )
@@ -167,8 +189,10 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['orders']:,}",
             str(r["days"]),
             "+".join(map(str, r["pickers"])),
-            f"{r['seconds']:.2f}",
+            str(r["repeat"]),
+            f"{r['seconds']:.3f}",
             f"{r['orders_per_s']:,}",
+            f"{1e6 / r['orders_per_s']:.3f}",
             f"{r['peak_rss_mib']:,.0f}",
             f"{r['rss_before_run_mib']:,.0f}",
         )
@@ -193,18 +217,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--orders", type=int, help="one size (default: each engine's sizes)")
     parser.add_argument("--json", action="store_true", help="one JSON object per size")
     parser.add_argument("--customers", action="store_true", help="customer dynamics on")
+    parser.add_argument(
+        "--repeat", type=int,
+        help=f"replications timed per size in one process, the median reported (default "
+             f"{REPEAT}; 1 for the per-order engine, which is slow)",
+    )
     args = parser.parse_args(argv)
     if args.orders is not None and args.orders < 1:
         parser.error("--orders must be >= 1")
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat must be >= 1")
     if args.customers and args.engine == "per-order":
         parser.error("--customers runs the batched engine only")
     engines = [args.engine] if args.engine else ["batched"] if args.customers else list(ENGINES)
+
+    def repeat(engine: str) -> int:
+        return args.repeat or (REPEAT if engine == "batched" else 1)
+
     if args.engine and args.orders:
-        runs = [lambda: measure(args.engine, args.orders, customers=args.customers)]
+        runs = [lambda: measure(args.engine, args.orders, customers=args.customers,
+                                repeat=repeat(args.engine))]
     else:
         runs = [
             lambda engine=engine, size=size: measure_in_subprocess(
-                engine, size, customers=args.customers
+                engine, size, customers=args.customers, repeat=repeat(engine)
             )
             for engine in engines
             for size in ([args.orders] if args.orders else SIZES[engine])
@@ -216,7 +252,8 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(results[-1]), flush=True)
     if not args.json:
         mode = "customer dynamics on" if args.customers else "no customer memory"
-        print(f"{HEADLINE.name} scaled, strategy {STRATEGY}, {mode}, one replication, one core")
+        print(f"{HEADLINE.name} scaled, strategy {STRATEGY}, {mode}, one core, median of "
+              "the runs (replications 0, 1, ...)")
         print(table(results))
         for line in speed_ratios(results):
             print(line)

@@ -139,6 +139,16 @@ def _nth_delivery_days(day, n, delivered_before, delivery_days, out):
         out[i] = delivery_days[index]
 
 
+@numba.njit(cache=True, boundscheck=True)
+def _delivery_day_ends(t, n, delivered_before, delivery_days, close, out):
+    """:meth:`BusinessCalendar.delivery_day_end` in one pass, without the day numbers and
+    delivery days in between (indices checked and wrapped as numpy's are)."""
+    for i in range(t.size):
+        day = math.floor(t[i] / 24.0)
+        index = delivered_before[day + 1] + n - 1 if n > 0 else delivered_before[day]
+        out[i] = delivery_days[index] * 24.0 + close
+
+
 def _elementwise(kernel, x: np.ndarray, *args) -> np.ndarray:
     """Apply a compiled per-element ``kernel`` to ``x`` of any shape."""
     x = np.asarray(x, dtype=float)
@@ -321,3 +331,12 @@ class BusinessCalendar:
     def end_of_delivery_day(self, day: np.ndarray) -> np.ndarray:
         """The time a promise for ``day`` expires: the close of that day's delivery hours."""
         return np.asarray(day, dtype=float) * 24.0 + self.delivery_close
+
+    def delivery_day_end(self, t: np.ndarray, n: int) -> np.ndarray:
+        """The close of delivery hours on the ``n``-th delivery day after the day of each time
+        ``t`` (``n = 0``: that day or the next delivery day): a promise of ``n`` days from ``t``.
+
+        The :meth:`end_of_delivery_day` of the :meth:`nth_delivery_day` of ``t``'s day.
+        """
+        return _elementwise(_delivery_day_ends, t, int(n), self._delivered_before,
+                            self._delivery_days, float(self.delivery_close))

@@ -13,6 +13,7 @@ is scheduled at a rate that rises with remembered satisfaction.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -24,8 +25,8 @@ from numba.extending import intrinsic
 
 from sim.scenario.spec import Customers as CustomersSpec
 
-__all__ = ["AHEAD", "Behaviour", "CustomerBase", "Reputation", "expectation", "learn",
-           "prefetch", "prefetch_customer"]
+__all__ = ["AHEAD", "Behaviour", "CustomerBase", "Reputation", "cache_lines", "expectation",
+           "learn", "prefetch", "prefetch_customer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +242,10 @@ def _beliefs(ids, trust, learned, trust_out, learned_out):
 
 @numba.njit(cache=True)
 def _join(ids, firm, initial_trust, firms, trust, learned, memory, remembered, padded,
-          early_run, cut, trust_out, learned_out):
+          early_run, cut):
     for j in range(ids.size):
         if j + AHEAD < ids.size:
             prefetch(firms, ids[j + AHEAD])
-            if trust_out.size:
-                prefetch(trust, ids[j + AHEAD])
         c = ids[j]
         if firms[c] != firm and firms[c] >= 0:
             trust[c] = initial_trust
@@ -257,31 +256,6 @@ def _join(ids, firm, initial_trust, firms, trust, learned, memory, remembered, p
             early_run[c] = 0
             cut[c] = 0
         firms[c] = firm
-        if trust_out.size:
-            trust_out[j] = trust[c]
-            learned_out[j] = learned[c]
-
-
-@numba.njit(cache=True)
-def _gather(ids, values, out):
-    for j in range(ids.size):
-        if j + AHEAD < ids.size:
-            prefetch(values, ids[j + AHEAD])
-        out[j] = values[ids[j]]
-
-
-@numba.njit(cache=True)
-def _still_active(ids, active, next_purchase, kept, when):
-    n = 0
-    for j in range(ids.size):
-        if j + AHEAD < ids.size:
-            prefetch(next_purchase, ids[j + AHEAD])
-        c = ids[j]
-        if active[c]:
-            kept[n] = c
-            when[n] = next_purchase[c]
-            n += 1
-    return n
 
 
 @numba.njit(cache=True)
@@ -293,7 +267,27 @@ def _active_trust(trust, active, out):
     return k
 
 
-def _lines(capacity: int) -> np.ndarray:
+@functools.cache
+def _fresh_record(firm: int) -> np.ndarray:
+    """A new customer's record, buying from ``firm``, as the eight words of its line."""
+    fresh = np.zeros((), dtype=RECORD)
+    fresh["learned"] = np.nan
+    fresh["next_purchase"] = np.inf
+    fresh["firm"] = firm
+    return fresh.reshape(1).view(np.uint64)
+
+
+@numba.njit(cache=True)
+def _fresh(words, record, trust, initial_trust, active):
+    """Write new customers' records (``words``, eight a record), trust and activity."""
+    for c in range(words.shape[0]):
+        for k in range(words.shape[1]):
+            words[c, k] = record[k]
+        trust[c] = initial_trust
+        active[c] = True
+
+
+def cache_lines(capacity: int) -> np.ndarray:
     """An uninitialised block of ``capacity`` cache lines, one a row, aligned on a line."""
     raw = np.empty((capacity + 1) * LINE, dtype=np.uint8)
     skip = -raw.ctypes.data % LINE
@@ -315,14 +309,9 @@ class CustomerBase:
         self._parameters = tuple(behaviour.as_array().tolist())
         self.size = 0
         self.refusals = 0
-        fresh = np.zeros((), dtype=RECORD)
-        fresh["learned"] = np.nan
-        fresh["next_purchase"] = np.inf
-        fresh["firm"] = -1
-        self._fresh = fresh.reshape(1).view(np.uint8)
         self.trust = np.empty(capacity)
         self.active = np.empty(capacity, dtype=bool)
-        self._bind(_lines(capacity))
+        self._bind(cache_lines(capacity))
         self._buffer = np.empty(0)
 
     def _bind(self, lines: np.ndarray) -> None:
@@ -336,24 +325,25 @@ class CustomerBase:
         """Customers the block holds before it grows."""
         return int(self._lines.shape[0])
 
-    def add(self, n: int, *, business: np.ndarray | None = None) -> np.ndarray:
+    def add(self, n: int, *, business: np.ndarray | None = None, firm: int = -1) -> np.ndarray:
         """Ids of ``n`` new customers, who trust promises as new customers do.
 
-        ``business`` marks those in the negotiating segment (none if omitted).
+        ``business`` marks those in the negotiating segment (none if omitted); ``firm`` is the
+        firm they buy from (-1: none yet; see :meth:`join`).
         """
         needed = self.size + n
         if needed > self.capacity:
             capacity = max(needed, 2 * self.capacity)
-            grown = _lines(capacity)
+            grown = cache_lines(capacity)
             grown[: self.size] = self._lines[: self.size]
             self._bind(grown)
             for name in ("trust", "active"):
                 old = getattr(self, name)
                 setattr(self, name, np.empty(capacity, dtype=old.dtype))
                 getattr(self, name)[: self.size] = old[: self.size]
-        self._lines[self.size: needed] = self._fresh
-        self.trust[self.size: needed] = self.behaviour.initial_trust
-        self.active[self.size: needed] = True
+        _fresh(self._lines[self.size: needed].view(np.uint64), _fresh_record(firm),
+               self.trust[self.size: needed], self.behaviour.initial_trust,
+               self.active[self.size: needed])
         if business is not None:
             self.business[self.size: needed] = business
         ids = np.arange(self.size, needed)
@@ -366,20 +356,9 @@ class CustomerBase:
         A switcher knows nothing yet of the new firm: trust as a new customer's, no learned
         lead time, no padding remembered, no negotiated cut, no satisfaction remembered.
         """
-        self._join(ids, firm, np.empty(0), np.empty(0))
-
-    def arrive(self, ids: np.ndarray, firm: int) -> tuple[np.ndarray, np.ndarray]:
-        """Customers ``ids`` buy from ``firm`` (see :meth:`join`); returns what they believe as
-        they order (:meth:`beliefs`), in one pass."""
-        trust, learned = np.empty(len(ids)), np.empty(len(ids))
-        self._join(ids, firm, trust, learned)
-        return trust, learned
-
-    def _join(self, ids: np.ndarray, firm: int, trust: np.ndarray, learned: np.ndarray) -> None:
         _join(np.ascontiguousarray(ids, dtype=np.int64), firm,
               float(self.behaviour.initial_trust), self.firm, self.trust, self.learned,
-              self.memory, self.remembered, self.padded, self.early_run, self.cut, trust,
-              learned)
+              self.memory, self.remembered, self.padded, self.early_run, self.cut)
 
     def beliefs(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each customer's trust in promises and learned lead time (NaN: nothing learned)."""
@@ -406,20 +385,6 @@ class CustomerBase:
         promise_lead = np.broadcast_to(np.asarray(promise_lead, dtype=float), trust.shape)
         out = np.empty(trust.size)
         _expectations(trust, learned, np.ascontiguousarray(promise_lead), out)
-        return out
-
-    def still_active(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Those of customers ``ids`` who have not left (in order), and when they next buy."""
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        kept, when = np.empty_like(ids), np.empty(ids.size)
-        n = _still_active(ids, self.active, self.next_purchase, kept, when)
-        return kept[:n], when[:n]
-
-    def next_purchases(self, ids: np.ndarray) -> np.ndarray:
-        """When customers ``ids`` will next buy (inf: never)."""
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        out = np.empty(ids.size)
-        _gather(ids, self.next_purchase, out)
         return out
 
     @property

@@ -44,7 +44,9 @@ class DisruptionSchedule:
         months = calendar.months[:days]
         for spec in specs:
             season = sorted(set(spec.months or range(1, 13)))
-            allowed = np.flatnonzero(np.isin(months, season))
+            in_season = np.zeros(13, dtype=bool)
+            in_season[season] = True
+            allowed = np.flatnonzero(in_season[months])
             season_days_per_year = 365.25 * len(season) / 12
             count = rng.poisson(spec.rate_per_year * allowed.size / season_days_per_year)
             day = allowed[rng.integers(0, allowed.size, count)] if allowed.size else []
@@ -67,6 +69,8 @@ class DisruptionSchedule:
     def started_by(self, t: float) -> DisruptionSchedule:
         """The events that have started by time ``t``: what anyone can know at ``t``."""
         keep = self.start <= t
+        if keep.all():
+            return self
         return DisruptionSchedule(
             self.kind[keep], self.start[keep], self.end[keep], self.warehouse_capacity[keep],
             self.transit_multiplier[keep], self.transit_delay_days[keep],

@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+import numba
 import numpy as np
 
 from sim.errors import StrategyError
@@ -135,10 +136,9 @@ class Buffer:
     service: int
 
     def quote(self, view: FirmView) -> Quote:
-        day = view.order_day
-        earliest = view.promise_day_end(view.calendar.nth_delivery_day(day, self.min_days))
-        latest = view.promise_day_end(view.calendar.nth_delivery_day(day, self.max_days))
-        return Quote(earliest, latest, np.full(day.size, self.service))
+        earliest = view.calendar.delivery_day_end(view.arrival, self.min_days)
+        latest = view.calendar.delivery_day_end(view.arrival, self.max_days)
+        return Quote(earliest, latest, np.full(earliest.size, self.service))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +152,7 @@ class Tight:
     service: int
 
     def quote(self, view: FirmView) -> Quote:
-        truck_day = np.floor(view.next_truck() / 24.0).astype(np.int64)
-        due = view.promise_day_end(view.calendar.nth_delivery_day(truck_day, self.nominal_days))
+        due = view.calendar.delivery_day_end(view.next_truck(), self.nominal_days)
         return Quote(due, due, np.full(due.size, self.service))
 
 
@@ -287,18 +286,38 @@ def check_quote(quote: Any, view: FirmView, n_services: int, name: str) -> Quote
     """The quote, if it is well formed for the batch; a :class:`StrategyError` otherwise."""
     if not isinstance(quote, Quote):
         raise StrategyError(f"strategy {name!r} returned {type(quote).__name__}, not a Quote")
-    n = view.arrival.size
-    for field_name in ("earliest", "latest", "service"):
-        value = np.asarray(getattr(quote, field_name))
+    arrival = view.arrival
+    n = arrival.size
+    earliest, latest, service = (np.asarray(quote.earliest), np.asarray(quote.latest),
+                                 np.asarray(quote.service))
+    for field_name, value in zip(("earliest", "latest", "service"), (earliest, latest, service)):
         if value.shape != (n,):
             raise StrategyError(
                 f"strategy {name!r}: quote.{field_name} has shape {value.shape}, expected ({n},)"
             )
-    service = np.asarray(quote.service)
-    if n and (service.min() < 0 or service.max() >= n_services):
+    if (earliest.dtype == latest.dtype == arrival.dtype == np.float64
+            and service.dtype == np.int64):
+        fault = _quote_fault(earliest, latest, service, arrival, n_services)
+    else:
+        fault = (1 if n and (service.min() < 0 or service.max() >= n_services)
+                 else 2 if np.any(latest < earliest) else 3 if np.any(latest < arrival) else 0)
+    if fault == 1:
         raise StrategyError(f"strategy {name!r}: quote.service outside 0..{n_services - 1}")
-    if np.any(np.asarray(quote.latest) < np.asarray(quote.earliest)):
+    if fault == 2:
         raise StrategyError(f"strategy {name!r}: quote.latest before quote.earliest")
-    if np.any(np.asarray(quote.latest) < view.arrival):
+    if fault == 3:
         raise StrategyError(f"strategy {name!r}: a promise expires before its order is placed")
     return quote
+
+
+@numba.njit(cache=True)
+def _quote_fault(earliest, latest, service, arrival, n_services):
+    """The first rule of :func:`check_quote` a quote breaks (0: none; 1: a service outside
+    ``0..n_services - 1``; 2: a window that closes before it opens; 3: a promise that expires
+    before its order), in one pass instead of four."""
+    bad_service = before = expired = False
+    for i in range(arrival.size):
+        bad_service |= service[i] < 0 or service[i] >= n_services
+        before |= latest[i] < earliest[i]
+        expired |= latest[i] < arrival[i]
+    return 1 if bad_service else 2 if before else 3 if expired else 0

@@ -53,17 +53,23 @@ class Roster:
         order = np.lexsort((v >= 0, t))
         t, v = t[order], v[order]
         steps, base = cls._collapse(t, np.maximum(v, 0).astype(np.int64))
-        starts = steps
-        if outages:
-            edges = np.array([x for s, e, _ in outages for x in (s, e)], dtype=float)
-            starts = np.union1d(steps, edges)
-            base = base[np.searchsorted(steps, starts, side="right") - 1]
-            share = np.ones(starts.size)
-            for s, e, capacity in outages:
-                share[(starts >= s) & (starts < e)] *= capacity
-            base = np.floor(base * share + 1e-9).astype(np.int64)
-            starts, base = cls._collapse(starts, base)
-        return cls(starts=starts, pickers=base)
+        return cls(starts=steps, pickers=base).under(outages)
+
+    def under(self, outages: Sequence[tuple[float, float, float]]) -> Roster:
+        """This roster when ``(start, end, capacity)`` outages strike: during each, only the
+        share ``capacity`` of the rostered pickers work (rounded down)."""
+        if not outages:
+            return self
+        steps, base = self.starts, self.pickers
+        edges = np.array([x for s, e, _ in outages for x in (s, e)], dtype=float)
+        starts = np.union1d(steps, edges)
+        base = base[np.searchsorted(steps, starts, side="right") - 1]
+        share = np.ones(starts.size)
+        for s, e, capacity in outages:
+            share[(starts >= s) & (starts < e)] *= capacity
+        base = np.floor(base * share + 1e-9).astype(np.int64)
+        starts, base = self._collapse(starts, base)
+        return Roster(starts=starts, pickers=base)
 
     @staticmethod
     def _collapse(t: np.ndarray, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

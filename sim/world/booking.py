@@ -18,7 +18,7 @@ from sim.model.calendar import business_clock, handover_time
 from sim.model.promise import Quote
 from sim.model.satisfaction import disconfirmation_value
 from sim.world.build import World
-from sim.world.ledger import TOTALS, Ledger, book_order, order_profit
+from sim.world.ledger import Ledger, book_order, order_profit
 
 __all__ = ["deliver_and_book"]
 
@@ -37,13 +37,12 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
                       closes, reference, loss_aversion, gain_curvature, loss_curvature, cap,
                       tolerance, delight_days, costs, price, margin, late_credit, late_cost,
                       promise_cost, warmup, late_hist, early_hist, lead_hist, satisfaction_hist,
-                      weekly, delivered):
-    """Deliver, read the carrier's clock, value and book, in four steps over a chunk of orders
-    at a time; the books in order of arrival, so every sum adds the same numbers in the same
-    order. Consecutive orders mostly share a truck and a promise, so what depends on the truck
-    alone (disruption, peak, the clock at departure) or on the promise alone (its reading) is
-    worked out again only when it changes."""
-    totals = np.zeros(TOTALS)
+                      weekly, totals, delivered):
+    """Deliver, read the carrier's clock, value and book (adding to ``totals``), in four steps
+    over a chunk of orders at a time; the books in order of arrival, so every sum adds the same
+    numbers in the same order. Consecutive orders mostly share a truck and a promise, so what
+    depends on the truck alone (disruption, peak, the clock at departure) or on the promise
+    alone (its reading) is worked out again only when it changes."""
     last_day = peak_transit.size - 1
     truck = truck_b = point = expected_b = promise = promised_b = np.nan
     factor = peak = 1.0
@@ -112,7 +111,6 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
                        delivered_b - ordered_b, shipping, price, profit,
                        math.floor(delivered[i] / (7 * 24.0)), delight_days, late_hist,
                        early_hist, lead_hist, satisfaction_hist, weekly, totals)
-    return totals
 
 
 def deliver_and_book(
@@ -129,19 +127,22 @@ def deliver_and_book(
     """Deliver orders leaving at ``dispatch`` and book the measured ones; their delivery times.
 
     ``steps`` is the replication's transit effect (:meth:`DisruptionSchedule.transit_steps`),
-    ``undisturbed_days`` each parcel's transit before peaks and disruptions.
+    ``undisturbed_days`` each parcel's transit before peaks and disruptions. The totals go to
+    the ledger at once, or to its running sum while it holds them (:meth:`Ledger.hold_totals`).
     """
     carrier, money = world.carrier, world.economics
     satisfaction = world.satisfaction
     delivered = np.empty(arrival.size)
-    totals = _deliver_and_book(
+    totals = ledger.booking_totals()
+    _deliver_and_book(
         arrival, quote.earliest, quote.latest, quote.service, dispatch, undisturbed_days,
         *steps, carrier.peaks.transit, *world.calendar.clock_arrays,
         _REFERENCE[satisfaction.reference], *satisfaction.parameters,
         float(satisfaction.delight_days), carrier.costs, float(price),
         float(money.gross_margin), float(money.late_credit), float(money.late_cost_per_day),
         float(money.promise_cost_per_day), world.warmup_days * 24.0,
-        *ledger.booking_arrays, delivered,
+        *ledger.booking_arrays, totals, delivered,
     )
-    ledger.add_totals(totals)
+    if not ledger.holds_totals:
+        ledger.add_totals(totals)
     return delivered

@@ -85,7 +85,8 @@ class World:
 
     def draw_work(self, n: int, warehouse_rng, carrier_rng) -> DayDraws:
         """Pick hours and carrier luck of ``n`` orders (their arrival left empty)."""
-        pick_hours = self.pick_minutes.sample(warehouse_rng, n) / 60.0
+        pick_hours = self.pick_minutes.sample(warehouse_rng, n)
+        pick_hours /= 60.0
         return DayDraws(np.empty(0), pick_hours, carrier_rng.random(n))
 
     def reputation(self) -> Reputation:
@@ -106,7 +107,7 @@ class World:
 
     def roster_under(self, schedule: DisruptionSchedule) -> Roster:
         """The pickers actually on duty when ``schedule``'s outages strike."""
-        return Roster.from_shifts(self.calendar, self.shifts, outages=schedule.outages)
+        return self.planned_roster.under(schedule.outages)
 
     def firm_view(
         self,

@@ -9,7 +9,10 @@ arrived, let the customers learn, and book the measured ones in the firm's ledge
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,11 +20,12 @@ import numba
 import numpy as np
 
 from sim.errors import ExperimentError
-from sim.model.calendar import DRAIN_DAYS, business_clock
+from sim.model.calendar import DRAIN_DAYS, business_clock, handover_time
 from sim.model.customers import (
     AHEAD,
     Behaviour,
     CustomerBase,
+    cache_lines,
     expectation,
     learn,
     prefetch,
@@ -34,7 +38,8 @@ from sim.model.warehouse import PickingQueue, Roster
 from sim.world.booking import deliver_and_book
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import TOTALS, Ledger, WeeklySeries, book_order, order_profit
-from sim.world.ordering import day_groups, stable_order
+from sim.world.ordering import stable_rank
+from sim.world.returning import Returning
 
 __all__ = ["Firm", "OrderRecords", "Parcels", "RecordSink", "customer_luck", "judge"]
 
@@ -44,7 +49,6 @@ class Parcels:
     """Orders in flight: what was promised and expected (carrier clock), and when they arrive."""
 
     arrival: np.ndarray
-    earliest: np.ndarray
     latest: np.ndarray
     service: np.ndarray
     delivered: np.ndarray
@@ -54,11 +58,27 @@ class Parcels:
     customer: np.ndarray
 
     @classmethod
-    def of_rows(cls, floats: np.ndarray, ints: np.ndarray) -> Parcels:
-        """Parcels whose fields are the columns of ``floats`` (arrival, earliest, latest,
-        delivered, ordered_b, reference_b, expected_b) and of ``ints`` (service, customer)."""
-        return cls(floats[:, 0], floats[:, 1], floats[:, 2], ints[:, 0], floats[:, 3],
-                   floats[:, 4], floats[:, 5], floats[:, 6], ints[:, 1])
+    def of_rows(cls, rows: np.ndarray) -> Parcels:
+        """Parcels whose fields are the columns of ``rows``, one cache line a parcel: arrival,
+        latest, delivered, ordered_b, reference_b, expected_b, then service and customer
+        (integers stored in the floats' bits, see :func:`_int_columns`)."""
+        ints = _int_columns(rows)
+        return cls(rows[:, 0], rows[:, 1], ints[:, 0], rows[:, 2], rows[:, 3], rows[:, 4],
+                   rows[:, 5], ints[:, 1])
+
+
+#: Columns of a parcel's row: six floats, then two integers.
+_ROW = 8
+
+
+def _rows_block(capacity: int) -> np.ndarray:
+    """Room for ``capacity`` parcels' rows, a row a cache line."""
+    return cache_lines(capacity).view(np.float64)
+
+
+def _int_columns(rows: np.ndarray) -> np.ndarray:
+    """The integer columns (service, customer) of ``rows``, as a view of the same memory."""
+    return rows.view(np.int64)[:, 6:]
 
 
 class RecordSink(Protocol):
@@ -90,29 +110,31 @@ class OrderRecords:
 
 class _Rows:
     """Parcels filed under one delivery day, as rows (see :meth:`Parcels.of_rows`) in a block
-    that grows by doubling: each ship writes its parcels in place, judging reads them as is."""
+    that grows by doubling: each ship writes its parcels in place, judging reads them as is.
+    Once judged, a block nobody else holds a view of files another day's parcels: fresh
+    memory costs more than writing them (the kernel clears it first)."""
 
     def __init__(self, capacity: int) -> None:
-        self.floats = np.empty((capacity, 7))
-        self.ints = np.empty((capacity, 2), dtype=np.int64)
+        self.rows = _rows_block(capacity)
         self.size = 0
 
-    def extend(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def extend(self, n: int) -> np.ndarray:
         """Room for ``n`` more parcels: the rows to write them in."""
         needed = self.size + n
-        if needed > self.floats.shape[0]:
-            capacity = max(needed, 2 * self.floats.shape[0])
-            for name in ("floats", "ints"):
-                old = getattr(self, name)
-                grown = np.empty((capacity, old.shape[1]), dtype=old.dtype)
-                grown[: self.size] = old[: self.size]
-                setattr(self, name, grown)
+        if needed > self.rows.shape[0]:
+            grown = _rows_block(max(needed, 2 * self.rows.shape[0]))
+            grown[: self.size] = self.rows[: self.size]
+            self.rows = grown
         start, self.size = self.size, needed
-        return self.floats[start:needed], self.ints[start:needed]
+        return self.rows[start:needed]
 
     def parcels(self) -> Parcels:
         """The parcels filed, in order of filing."""
-        return Parcels.of_rows(self.floats[: self.size], self.ints[: self.size])
+        return Parcels.of_rows(self.rows[: self.size])
+
+    def unused(self) -> bool:
+        """Whether no view of the block is left (the block's own references aside)."""
+        return sys.getrefcount(self.rows.base) == 2  # the memory's owner: views hold it
 
 
 def take_quote(quote: Quote, index: np.ndarray) -> Quote:
@@ -134,9 +156,11 @@ class Firm:
         price: float,
         shifts: tuple[tuple[float, float, int], ...] | None = None,
         customers: CustomerBase | None = None,
+        returning: Returning | None = None,
         records: RecordSink | None = None,
         track_backlog: bool | None = None,
     ) -> None:
+        """``returning`` files the customers who will buy again (with ``customers``)."""
         self.world = world
         self.strategy = strategy
         self.schedule = schedule
@@ -152,11 +176,15 @@ class Firm:
                 Roster.from_shifts(world.calendar, shifts, outages=schedule.outages)
             )
         self.customers = customers
+        self.returning = returning
         self.records = records
         self.ledger = Ledger(weekly=WeeklySeries(world.calendar.days // 7 + 1))
         self.reputation = world.reputation()
         #: Parcels in flight by delivery day, in order of shipping.
         self.in_flight: dict[int, _Rows] = {}
+        #: Blocks judged, the last one until the next day is judged, the others to be reused.
+        self._judged: _Rows | None = None
+        self._spare: list[_Rows] = []
         self._pending = np.empty(0)
         self._observe = getattr(strategy, "observe", None)
         if track_backlog is None:
@@ -247,6 +275,7 @@ class Firm:
         """
         world = self.world
         dispatch = world.calendar.next_truck(finish)
+        n = draws.arrival.size
         if self._judge_at_once:
             delivered = deliver_and_book(
                 world, self.ledger, self._transit_steps, price=self.price,
@@ -254,8 +283,12 @@ class Firm:
                 undisturbed_days=world.carrier.undisturbed_days(quote.service, draws.luck),
             )
         else:
-            delivered = world.carrier.deliver(quote.service, draws.luck, dispatch, self.schedule)
-        if delivered.size and not np.isfinite(delivered.max()):
+            delivered = np.empty(n)
+            first, starts, order = _deliver(
+                dispatch, world.carrier.undisturbed_days(quote.service, draws.luck),
+                *self._transit_steps, world.carrier.peaks.transit, *world.calendar.clock_arrays,
+                delivered)
+        if n and not np.isfinite(delivered.max()):
             late = int(dispatch[np.flatnonzero(~np.isfinite(delivered))[0]] // 24.0)
             raise ExperimentError(
                 f"a parcel of {self.name!r} shipped on day {late} would arrive after the "
@@ -268,48 +301,46 @@ class Firm:
                              service=quote.service, delivered=delivered, customer=customer)
         if self._judge_at_once:
             return
-        n = draws.arrival.size
         if beliefs is None:
             beliefs = ((np.empty(0), np.empty(0)) if self.customers is None
                        else self.customers.beliefs(customer))
-        ordered_b, reference_b = np.empty(n), np.empty(n)
-        expected_b = np.empty(n) if self.customers is not None else reference_b
-        _clocks(draws.arrival, quote.earliest, quote.latest, *world.calendar.clock_arrays[:2],
-                _REFERENCE[world.satisfaction.reference], *beliefs, ordered_b, reference_b,
-                expected_b)
-        order, days, starts = day_groups(delivered)
-        for d, a, b in zip(days.tolist(), starts[:-1].tolist(), starts[1:].tolist()):
-            rows = self.in_flight.get(d)
-            if rows is None:
-                rows = self.in_flight[d] = _Rows(2 * max(b - a, order.size))
-            floats, ints = rows.extend(b - a)
-            _rows(order[a:b], draws.arrival, quote.earliest, quote.latest, delivered, ordered_b,
-                  reference_b, expected_b, quote.service, customer, floats, ints)
+        in_flight, spare = self.in_flight, self._spare
+        reference = _REFERENCE[world.satisfaction.reference]
+        for k, (a, b) in enumerate(itertools.pairwise(starts.tolist())):
+            if a == b:
+                continue
+            filed = in_flight.get(first + k)
+            if filed is None:
+                filed = in_flight[first + k] = spare.pop() if spare else _Rows(4 * max(b - a, n))
+            _file_rows(order[a:b], draws.arrival, quote.earliest, quote.latest, quote.service,
+                       customer, delivered, *world.calendar.clock_arrays[:2], reference,
+                       *beliefs, filed.extend(b - a))
 
-    def close_day(self, day: int, luck: np.ndarray | None) -> np.ndarray | None:
-        """Judge the parcels delivered on ``day``; returns their customers (None if none).
+    def close_day(self, day: int, luck: Callable[[int], np.ndarray] | None) -> None:
+        """Judge the parcels delivered on ``day``; file the customers who will buy again.
 
         ``luck`` is a source of three uniforms per parcel for the customers' update, called
         with the number of parcels.
         """
-        rows = self.in_flight.pop(day, None)
+        if self._judged is not None and self._judged.unused():
+            self._judged.size = 0
+            self._spare.append(self._judged)
+        rows = self._judged = self.in_flight.pop(day, None)
         if rows is None:
-            return None
+            return
         parcels = rows.parcels()
         customers = self.customers
         draws = None if customers is None else luck(parcels.arrival.size)
         referrals, warnings = judge(
             self.world, parcels, self.ledger, price=self.price, customers=customers, luck=draws,
-            judged_at=(day + 1) * 24.0,
+            judged_at=(day + 1) * 24.0, returning=self.returning,
         )
         if self._observe is not None:
             clock = self.world.calendar.to_business
             self._observe(Deliveries(day, parcels.arrival, parcels.delivered,
                                      clock(parcels.delivered) - parcels.ordered_b))
-        if customers is None:
-            return None
-        self.reputation.update(referrals, warnings, parcels.arrival.size)
-        return parcels.customer
+        if customers is not None:
+            self.reputation.update(referrals, warnings, parcels.arrival.size)
 
     def snapshot(self, day: int) -> None:
         """At the end of a week, record the customer base and the firm's reputation."""
@@ -328,21 +359,21 @@ def judge(
     customers: CustomerBase | None = None,
     luck: np.ndarray | None = None,
     judged_at: float | None = None,
+    returning: Returning | None = None,
 ) -> tuple[int, int]:
     """Judge delivered ``parcels``: customers learn from all, the ledger books the measured.
 
     Customers' repurchase clocks start at ``judged_at`` (the evening the day's deliveries are
     judged; orders are taken at the start of each day, so a purchase cannot fall earlier);
     at each delivery if omitted. The ``j``-th parcel in order of delivery draws ``luck[j]``;
-    the ledger books in the parcels' order. Returns the recommendations and warnings the
-    deliveries produced.
+    the ledger books in the parcels' order. Customers who will buy again are filed in
+    ``returning``. Returns the recommendations and warnings the deliveries produced.
     """
     satisfaction, money = world.satisfaction, world.economics
     if customers is None:
         rank, luck, learning = np.empty(0, dtype=np.int64), np.empty((0, 3)), _nobody()
     else:
-        rank = np.empty(parcels.arrival.size, dtype=np.int64)
-        rank[stable_order(parcels.delivered)] = np.arange(rank.size)
+        rank = stable_rank(parcels.delivered)
         luck, learning = np.ascontiguousarray(luck, dtype=float), customers.learning_state
     totals, talk = _judge(
         parcels.arrival, parcels.latest, parcels.service, parcels.delivered, parcels.ordered_b,
@@ -358,6 +389,8 @@ def judge(
         ledger.add_totals(totals)
     if customers is None:
         return 0, 0
+    if returning is not None:
+        returning.file(parcels.customer, customers)
     customers.refusals += int(talk[2])
     return int(talk[0]), int(talk[1])
 
@@ -373,40 +406,88 @@ _REFERENCE = {"start": 0, "mid": 1, "end": 2}
 
 
 @numba.njit(cache=True)
-def _clocks(arrival, earliest, latest, delivered_before, delivery, reference, trust, learned,
-            ordered_b, reference_b, expected_b):
-    """The carrier's clock when parcels were ordered, at the point of their promise that sets
-    expectations and (with customers' ``trust`` and ``learned`` lead times) at what their
-    customer expects."""
-    for i in range(arrival.size):
+def _deliver(dispatch, transit, edges, multiplier, delay, peak_transit, delivered_before,
+             delivery, delivery_days, opens, closes, delivered):
+    """Deliver parcels leaving at ``dispatch`` as :meth:`Carrier.deliver` does, with the
+    truck's clock and transit effect worked out once a truck. Returns the first day a parcel
+    is delivered on, the parcels in order of their delivery day (stable) and where each day's
+    start in that order, the first day's and those of every day after (nothing if a delivery
+    is not finite)."""
+    n = dispatch.size
+    last_day = peak_transit.size - 1
+    truck = truck_b = np.nan
+    factor = peak = 1.0
+    added = 0.0
+    finite = True
+    for i in range(n):
+        t = dispatch[i]
+        if t != truck:
+            truck = t
+            factor = 1.0
+            added = 0.0
+            if edges.size:
+                step = np.searchsorted(edges, t, side="right") - 1
+                if step >= 0:
+                    factor = multiplier[step]
+                    added = delay[step]
+            peak = peak_transit[min(math.floor(t / 24.0), last_day)]
+            truck_b = business_clock(t, delivered_before, delivery)
+        days = transit[i] * factor * peak + added
+        delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
+                                     closes)
+        finite &= delivered[i] < np.inf
+    if n == 0 or not finite:
+        return 0, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    day = np.empty(n, dtype=np.int64)
+    first = last = math.floor(delivered[0] / 24.0)
+    for i in range(n):
+        d = math.floor(delivered[i] / 24.0)
+        day[i] = d
+        first = min(first, d)
+        last = max(last, d)
+    start = np.zeros(last - first + 2, dtype=np.int64)
+    for i in range(n):
+        start[day[i] - first + 1] += 1
+    total = 0
+    for k in range(start.size):
+        total += start[k]
+        start[k] = total
+    order = np.empty(n, dtype=np.int64)
+    fill = start[:-1].copy()
+    for i in range(n):
+        k = day[i] - first
+        order[fill[k]] = i
+        fill[k] += 1
+    return first, start, order
+
+
+@numba.njit(cache=True)
+def _file_rows(order, arrival, earliest, latest, service, customer, delivered, delivered_before,
+               delivery, reference, trust, learned, rows):
+    """Read the carrier's clock when the parcels in ``order`` were ordered, at the point of
+    their promise that sets expectations and (with their customers' ``trust`` and ``learned``
+    lead times) at what their customer expects, and write them as ``rows`` (see
+    :meth:`Parcels.of_rows`)."""
+    ints = rows.view(np.int64)
+    for r in range(order.size):
+        i = order[r]
         if reference == 0:
             point = earliest[i]
         elif reference == 1:
             point = 0.5 * (earliest[i] + latest[i])
         else:
             point = latest[i]
-        ordered_b[i] = business_clock(arrival[i], delivered_before, delivery)
-        reference_b[i] = business_clock(point, delivered_before, delivery)
-        if trust.size:
-            expected_b[i] = ordered_b[i] + expectation(trust[i], learned[i],
-                                                       reference_b[i] - ordered_b[i])
-
-
-@numba.njit(cache=True)
-def _rows(order, arrival, earliest, latest, delivered, ordered_b, reference_b, expected_b,
-          service, customer, floats, ints):
-    """Parcels in ``order`` as rows (see :meth:`Parcels.of_rows`)."""
-    for k in range(order.size):
-        i = order[k]
-        floats[k, 0] = arrival[i]
-        floats[k, 1] = earliest[i]
-        floats[k, 2] = latest[i]
-        floats[k, 3] = delivered[i]
-        floats[k, 4] = ordered_b[i]
-        floats[k, 5] = reference_b[i]
-        floats[k, 6] = expected_b[i]
-        ints[k, 0] = service[i]
-        ints[k, 1] = customer[i]
+        ordered_b = business_clock(arrival[i], delivered_before, delivery)
+        reference_b = business_clock(point, delivered_before, delivery)
+        rows[r, 0] = arrival[i]
+        rows[r, 1] = latest[i]
+        rows[r, 2] = delivered[i]
+        rows[r, 3] = ordered_b
+        rows[r, 4] = reference_b
+        rows[r, 5] = (ordered_b + expectation(trust[i], learned[i], reference_b - ordered_b)
+                      if trust.size else reference_b)
+        ints[r, 6] = service[i]
+        ints[r, 7] = customer[i]
 
 
 @numba.njit(cache=True)
@@ -462,6 +543,6 @@ def _judge(arrival, latest, service, delivered, ordered_b, reference_b, expected
     return totals, talk
 
 
-def customer_luck(streams: Streams, name: str):
+def customer_luck(streams: Streams, name: str) -> Callable[[int], np.ndarray]:
     """Three uniforms per delivered parcel for the customers' update, from stream ``name``."""
     return lambda n: streams(name).random((n, 3))

@@ -234,6 +234,7 @@ class Ledger:
     satisfaction_hist: np.ndarray = field(
         default_factory=lambda: np.zeros(SATISFACTION_BINS.size - 1)
     )
+    _held: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def book(
         self,
@@ -269,6 +270,28 @@ class Ledger:
         """The histograms and weekly block a compiled booking adds to, in its argument order."""
         return (self.lateness_hist, self.earliness_hist, self.lead_time_hist,
                 self.satisfaction_hist, self.weekly.block[: len(_BOOKED)])
+
+    def hold_totals(self) -> None:
+        """Let the compiled bookings that follow add their totals to one running sum, added to
+        the ledger at :meth:`release_totals`: the sums are then the same however those bookings
+        were split into calls."""
+        self._held = np.zeros(TOTALS)
+
+    def release_totals(self) -> None:
+        """Add the totals held since :meth:`hold_totals` and stop holding them."""
+        held, self._held = self._held, None
+        if held is not None:
+            self.add_totals(held)
+
+    def booking_totals(self) -> np.ndarray:
+        """Where a compiled booking adds its :data:`TOTALS`: the running sum while they are held
+        (see :meth:`hold_totals`), else fresh zeros, for :meth:`add_totals` after the booking."""
+        return np.zeros(TOTALS) if self._held is None else self._held
+
+    @property
+    def holds_totals(self) -> bool:
+        """Whether compiled bookings add to held totals (:meth:`hold_totals`) for now."""
+        return self._held is not None
 
     def add_totals(self, totals: np.ndarray) -> None:
         """Add the :data:`TOTALS` a compiled booking returned."""

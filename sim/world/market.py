@@ -13,7 +13,6 @@ reputation; they share the calendar, the carrier and the disruptions.
 from __future__ import annotations
 
 import itertools
-from collections import defaultdict
 
 import numpy as np
 import simpy
@@ -23,12 +22,7 @@ from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_b
 from sim.world.build import DayDraws, Streams, World
 from sim.world.firm import Firm, RecordSink, customer_luck, take_quote
 from sim.world.ledger import Ledger
-from sim.world.returning import (
-    add_customers,
-    expected_customers,
-    merge_returning,
-    schedule_returning,
-)
+from sim.world.returning import Returning, add_customers, expected_customers, merge_returning
 
 __all__ = ["simulate_market"]
 
@@ -54,13 +48,16 @@ def simulate_market(
                  else CustomerBase(world.behaviour, capacity=expected_customers(world)))
     rivals = [strategy_from_spec(rival.strategy, world.carrier) for rival in market.rivals]
     track = any(uses_backlog(s) for s in [strategy, *rivals])
+    returning = (None if customers is None
+                 else Returning(world.days, capacity=customers.capacity))
     firms = [Firm(world, strategy, schedule, name=name, index=0, price=world.economics.price,
-                  customers=customers, records=records, track_backlog=track or records is not None)]
+                  customers=customers, returning=returning, records=records,
+                  track_backlog=track or records is not None)]
     for index, (rival, rule) in enumerate(zip(market.rivals, rivals), start=1):
         firms.append(Firm(world, rule, schedule, name=rival.name, index=index, price=rival.price,
-                          shifts=rival.shifts, customers=customers, track_backlog=track))
+                          shifts=rival.shifts, customers=customers, returning=returning,
+                          track_backlog=track))
     ledger = firms[0].ledger
-    returning: dict[int, list[np.ndarray]] = defaultdict(list)
     segments = streams("segments") if customers is not None else None
     state = {"ordering": True}
 
@@ -69,11 +66,10 @@ def simulate_market(
             yield env.timeout(day * 24.0 - env.now)
             draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng)
             customer = np.full(draws.arrival.size, -1, dtype=np.int64)
-            if customers is not None:
+            if customers is not None and returning is not None:
                 new = add_customers(customers, draws.arrival.size, segments)
-                draws, customer = merge_returning(
-                    world, draws, new, customers, returning.pop(day, []), warehouse_rng,
-                    carrier_rng,
+                draws, customer, _ = merge_returning(
+                    world, draws, new, customers, returning, day, warehouse_rng, carrier_rng,
                 )
             if draws.arrival.size == 0:
                 continue
@@ -87,9 +83,7 @@ def simulate_market(
             yield env.timeout((day + 1) * 24.0 - env.now)
             for firm in firms:
                 stream = f"customers:{day}" if firm.index == 0 else f"customers:{firm.name}:{day}"
-                delivered = firm.close_day(day, customer_luck(streams, stream))
-                if delivered is not None:
-                    schedule_returning(customers, delivered, returning, world.days)
+                firm.close_day(day, customer_luck(streams, stream))
             firms[0].snapshot(day)
             day += 1
 

@@ -254,3 +254,11 @@ def test_clock_past_the_calendar_is_infinite_not_a_stray_read():
     assert np.isinf(calendar.from_business(np.array([last + 1.0, 1e9]))).all()
     delivered = calendar.deliver(np.array([10 * 24.0, 25 * 24.0]), np.array([1.0, 30.0]))
     assert np.isfinite(delivered[0]) and np.isinf(delivered[1])
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5])
+def test_calendar_delivery_day_end_closes_the_nth_delivery_day_after_each_times_day(n):
+    t = np.random.default_rng(n).uniform(0.0, 40 * 24.0, 500)
+    day = np.floor(t / 24.0).astype(np.int64)
+    expected = WITH_HOLIDAY.end_of_delivery_day(WITH_HOLIDAY.nth_delivery_day(day, n))
+    np.testing.assert_array_equal(WITH_HOLIDAY.delivery_day_end(t, n), expected)

@@ -245,23 +245,13 @@ def test_customers_mean_trust_is_the_mean_over_those_who_stayed():
     assert base.active_count == active.sum()
 
 
-def test_customers_still_active_drops_those_who_left_and_says_when_the_others_buy():
-    base = _churned(1000, seed=3)
-    ids = np.random.default_rng(4).permutation(1000)
-    kept, when = base.still_active(ids)
-    np.testing.assert_array_equal(kept, ids[base.active[ids]])
-    np.testing.assert_array_equal(when, base.next_purchase[kept])
-    np.testing.assert_array_equal(base.next_purchases(ids), base.next_purchase[ids])
-
-
-def test_customers_arrive_is_join_then_beliefs():
+def test_customers_added_for_a_firm_are_new_customers_who_joined_it():
     a, b = _churned(300, seed=5), _churned(300, seed=5)
-    for base in (a, b):
-        base.join(np.arange(100), firm=1)
-    ids = np.random.default_rng(6).permutation(300)
-    trust, learned = a.arrive(ids, 0)
-    b.join(ids, 0)
-    np.testing.assert_array_equal(trust, b.beliefs(ids)[0])
-    np.testing.assert_array_equal(learned, b.beliefs(ids)[1])
-    assert np.isnan(learned[ids < 100]).all()  # switchers start afresh
-    np.testing.assert_array_equal(a.firm[:300], b.firm[:300])
+    business = np.random.default_rng(6).random(50) < 0.5
+    ids = a.add(50, business=business, firm=1)
+    np.testing.assert_array_equal(ids, b.add(50, business=business))
+    b.join(ids, 1)
+    for name in ("trust", "learned", "memory", "remembered", "padded", "active",
+                 "next_purchase", "firm", "business", "early_run", "cut"):
+        np.testing.assert_array_equal(getattr(a, name)[: a.size], getattr(b, name)[: b.size],
+                                      err_msg=name)

@@ -150,6 +150,40 @@ def test_demand_arrivals_of_days_are_each_days_arrivals_in_one_array():
     np.testing.assert_array_equal(batch, np.concatenate([model.arrivals(d, rng) for d in days]))
 
 
+def test_demand_arrivals_of_days_draw_what_numpy_poisson_and_random_draw():
+    """The compiled Poisson count is numpy's, draw for draw, at every rate (multiplied uniforms
+    below 10, transformed rejection from 10 on, nothing at 0), and leaves the stream where
+    numpy's ``rng.random(rng.poisson(rate))`` a day leaves it."""
+    rates = np.concatenate([[0.0, 0.3, 9.99, 10.0, 10.4, 25.0, 1e4],
+                            np.random.default_rng(1).uniform(0.0, 60.0, 400)])
+    model = DemandModel(daily_rate=rates, hourly_cdf=np.linspace(0.0, 1.0, 25))
+    for seed in range(5):
+        compiled, day_by_day = np.random.default_rng(seed), np.random.default_rng(seed)
+
+        batch = model.arrivals_of_days(range(rates.size), compiled)
+
+        each_day = [model.arrivals(d, day_by_day) for d in range(rates.size)]
+        np.testing.assert_array_equal(batch, np.concatenate(each_day))
+        assert compiled.bit_generator.state == day_by_day.bit_generator.state
+
+
+@pytest.mark.parametrize("lam", [0.5, 3.0, 9.9, 10.0, 11.0, 15.0, 60.0, 1e5])
+def test_poisson_count_is_numpys_draw_for_draw(lam):
+    from sim.model.demand import _bits, _poisson
+
+    compiled, reference = np.random.default_rng(7), np.random.default_rng(7)
+    bits = _bits(compiled)
+    drawn = [_poisson(bits, lam) for _ in range(20_000)]
+    np.testing.assert_array_equal(drawn, reference.poisson(lam, 20_000))
+    assert compiled.bit_generator.state == reference.bit_generator.state
+
+
+def test_demand_arrivals_of_days_refuse_a_negative_rate_as_numpy_does():
+    model = DemandModel(daily_rate=np.array([5.0, -1.0]), hourly_cdf=np.linspace(0.0, 1.0, 25))
+    with pytest.raises(ValueError, match="lam < 0"):
+        model.arrivals_of_days(range(2), np.random.default_rng(0))
+
+
 def test_hour_of_inverts_the_hourly_cdf_exactly_as_a_search_would():
     from sim.model.demand import _hours_of_day
 

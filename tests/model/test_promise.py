@@ -15,7 +15,9 @@ from sim.model.promise import (
     FirmView,
     PromiseStrategy,
     Quantile,
+    Quote,
     Tight,
+    check_quote,
     load_custom,
     strategy_from_spec,
 )
@@ -216,3 +218,30 @@ def test_load_custom_module_failing_on_import_is_a_strategy_error(tmp_path, monk
 
     with pytest.raises(StrategyError, match=rf"cannot import strategy '{name}:X': boom at import"):
         load_custom(f"{name}:X", {})
+
+
+@pytest.mark.parametrize("as_lists", [False, True])
+@pytest.mark.parametrize(("earliest", "latest", "service", "message"), [
+    ([30.0, 40.0], [30.0, 40.0], [0, 2], r"quote.service outside 0..1"),
+    ([30.0, 40.0], [30.0, 40.0], [-1, 0], r"quote.service outside 0..1"),
+    ([30.0, 41.0], [30.0, 40.0], [0, 1], r"quote.latest before quote.earliest"),
+    ([3.0, 40.0], [3.0, 40.0], [0, 1], r"a promise expires before its order is placed"),
+    ([30.0], [30.0], [0], r"quote.earliest has shape \(1,\), expected \(2,\)"),
+])
+def test_check_quote_names_the_first_rule_a_quote_breaks(earliest, latest, service, message,
+                                                          as_lists):
+    """Arrays of the usual types are checked in one compiled pass, anything else by numpy: the
+    same rules, in the same order, with the same messages."""
+    if not as_lists:
+        earliest, latest = np.array(earliest), np.array(latest)
+        service = np.array(service, dtype=np.int64)
+    with pytest.raises(StrategyError, match=f"strategy 'mine': {message}"):
+        check_quote(Quote(earliest, latest, service), view([10.0, 20.0]), 2, "mine")
+
+
+@pytest.mark.parametrize("as_lists", [False, True])
+def test_check_quote_passes_a_well_formed_quote_through(as_lists):
+    quote = Quote([10.0, 40.0], [20.0, 40.0], [0, 1])
+    if not as_lists:
+        quote = Quote(np.array([10.0, 40.0]), np.array([20.0, 40.0]), np.array([0, 1]))
+    assert check_quote(quote, view([10.0, 20.0]), 2, "mine") is quote

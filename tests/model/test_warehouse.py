@@ -71,6 +71,16 @@ def test_roster_outage_at_zero_capacity_stops_all_picking():
     ]
 
 
+def test_roster_under_outages_is_the_roster_built_with_them():
+    outages = [(30.0, 80.5, 0.5), (70.0, 100.0, 0.25), (200.0, 212.0, 0.0)]
+    planned = Roster.from_shifts(WEEKDAY_CALENDAR, TWO_SHIFTS)
+    built = Roster.from_shifts(WEEKDAY_CALENDAR, TWO_SHIFTS, outages=outages)
+    under = planned.under(outages)
+    np.testing.assert_array_equal(under.starts, built.starts)
+    np.testing.assert_array_equal(under.pickers, built.pickers)
+    assert planned.under([]) is planned
+
+
 def test_roster_picker_hours_counts_rostered_hours():
     roster = Roster.from_shifts(WEEKDAY_CALENDAR, TWO_SHIFTS)
 

@@ -102,3 +102,26 @@ def test_order_records_name_the_customer_of_each_order():
     order = np.lexsort((orders["arrival"], customer))
     same = customer[order][1:] == customer[order][:-1]
     assert (orders["arrival"][order][1:][same] >= orders["delivered"][order][:-1][same]).all()
+
+
+def test_customers_parcels_judged_stay_as_they_were_for_whoever_kept_them(monkeypatch):
+    """The rows of a day judged are written over only when nobody holds a view of them."""
+    import sim.world.firm as firm_module
+    from sim.experiment.streams import replication_streams
+    from sim.world import build_strategies, build_world, simulate
+
+    original, kept = firm_module.judge, []
+
+    def spy(world, parcels, ledger, **options):
+        kept.append((parcels.customer, parcels.customer.copy(), parcels.delivered.copy()))
+        return original(world, parcels, ledger, **options)
+
+    scenario = small_scenario(customers={"repurchase_per_year": 12.0})
+    world = build_world(scenario)
+    monkeypatch.setattr(firm_module, "judge", spy)
+    simulate(world, next(iter(build_strategies(scenario, world).values())),
+             replication_streams(1, 0))
+    assert len(kept) > 20 and len({id(view.base) for view, _, _ in kept}) == len(kept)
+    for view, customer, delivered in kept:
+        np.testing.assert_array_equal(view, customer)
+        assert ((delivered // 24.0) == (delivered[0] // 24.0)).all()

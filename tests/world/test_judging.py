@@ -4,10 +4,8 @@ The compiled passes must give exactly what the step-by-step formulation gives: e
 judged against its promise and its customer's expectation, customers learning in order of
 delivery (the ``j``-th delivered draws ``luck[j]``), measured parcels booked in their order,
 returning customers merged into the day's orders by time (a new customer first on a tie) and
-filed under the day of their next purchase.
+filed under the day of their next purchase with what they believe.
 """
-
-from collections import defaultdict
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from sim.world import build_world
 from sim.world.build import DayDraws
 from sim.world.firm import Parcels, judge
 from sim.world.ledger import Ledger, WeeklySeries, order_profits
-from sim.world.returning import merge_returning, schedule_returning
+from sim.world.returning import Returning, merge_returning
 
 PUSHY = Behaviour(pushback_share=0.5, pushback_patience=1, pushback_max_cut_days=1,
                   churn_base=0.3, referral_probability=0.5, warning_probability=0.5)
@@ -53,8 +51,8 @@ def _parcels(world, customers: CustomerBase, n: int, seed: int) -> Parcels:
     customer = rng.permutation(customers.size)[:n]
     expected_b = ordered_b + customers.expected_lead(customer, reference_b - ordered_b)
     service = rng.integers(0, len(world.carrier.services), n)
-    return Parcels(arrival, earliest, latest, service, delivered, ordered_b, reference_b,
-                   expected_b, customer)
+    return Parcels(arrival, latest, service, delivered, ordered_b, reference_b, expected_b,
+                   customer)
 
 
 def _judged_step_by_step(world, parcels, ledger, *, price, customers, luck, judged_at):
@@ -128,42 +126,57 @@ def _merged_step_by_step(world, draws, new, customers, due, warehouse_rng, carri
     merged = DayDraws(arrival[order],
                       np.concatenate([draws.pick_hours, extra.pick_hours])[order],
                       np.concatenate([draws.luck, extra.luck])[order])
-    return merged, np.concatenate([new, back])[order]
+    ids = np.concatenate([new, back])[order]
+    return merged, ids, customers.beliefs(ids)
 
 
 def test_returning_customers_join_the_days_orders_in_order_of_time_new_ones_first_on_a_tie():
     world = _world("end")
-    customers = CustomerBase(world.behaviour)
+    customers = _customers(400, seed=9)
     rng = np.random.default_rng(4)
-    returning = customers.add(400)
-    customers.next_purchase[returning] = 240.0 + np.round(24.0 * rng.random(400), 1)
-    customers.active[returning[::7]] = False
-    new = customers.add(300)
+    returning = np.arange(400)
+    customers.next_purchase[returning] = 240.0 + np.round(23.9 * rng.random(400), 1)
+    due = Returning(30)
+    for chunk in (returning[:150], returning[150:]):
+        due.file(chunk, customers)
+    customers.active[returning[::7]] = False  # left since they were filed
+    new = customers.add(300, firm=0)
     arrival = np.sort(np.concatenate([customers.next_purchase[returning[:50]],
                                       240.0 + np.round(24.0 * rng.random(250), 1)]))
     draws = DayDraws(arrival, rng.random(300), rng.random(300))
-    due = [returning[:150], returning[150:]]
-    merged, ids = merge_returning(world, draws, new, customers, due,
-                                  np.random.default_rng(5), np.random.default_rng(6))
-    expected, expected_ids = _merged_step_by_step(world, draws, new, customers, due,
-                                                  np.random.default_rng(5),
-                                                  np.random.default_rng(6))
+    merged, ids, beliefs = merge_returning(world, draws, new, customers, due, 10,
+                                           np.random.default_rng(5), np.random.default_rng(6))
+    expected, expected_ids, expected_beliefs = _merged_step_by_step(
+        world, draws, new, customers, [returning[:150], returning[150:]],
+        np.random.default_rng(5), np.random.default_rng(6))
     np.testing.assert_array_equal(ids, expected_ids)
     for field in DayDraws.__slots__:
         np.testing.assert_array_equal(getattr(merged, field), getattr(expected, field))
+    for got, want in zip(beliefs, expected_beliefs):
+        np.testing.assert_array_equal(got, want)
+    assert due.take(10, customers.active)[0].size == 0  # taken once
 
 
 def test_customers_who_will_buy_again_are_filed_under_that_day_in_order():
     customers = CustomerBase(Behaviour())
-    ids = customers.add(1000)
-    when = 24.0 * np.random.default_rng(7).uniform(0, 40, 1000)
+    ids = customers.add(5000)
+    rng = np.random.default_rng(7)
+    when = 24.0 * rng.uniform(0, 40, 5000)
     when[::9] = np.inf  # they left
     customers.next_purchase[ids] = when
-    returning: dict[int, list[np.ndarray]] = defaultdict(list)
-    judged = np.random.default_rng(8).permutation(ids)
-    schedule_returning(customers, judged, returning, days=30)
+    customers.trust[ids] = rng.random(5000)
+    customers.learned[ids] = rng.uniform(1, 5, 5000)
+    returning = Returning(30)
+    judged = [rng.permutation(ids)[:3000], np.array([-1, 4, -1]), rng.permutation(ids)[:2000]]
+    for batch in judged:
+        returning.file(batch, customers)
+    judged = np.concatenate(judged)
+    judged = judged[judged >= 0]
     soon = judged[customers.next_purchase[judged] < 30 * 24.0]
     day = np.floor(customers.next_purchase[soon] / 24.0).astype(np.int64)
-    assert sorted(returning) == sorted(set(day.tolist()))
-    for d, chunks in returning.items():
-        np.testing.assert_array_equal(np.concatenate(chunks), soon[day == d])
+    for d in range(30):
+        back, at, beliefs = returning.take(d, customers.active)
+        np.testing.assert_array_equal(back, soon[day == d])
+        np.testing.assert_array_equal(at, customers.next_purchase[back])
+        np.testing.assert_array_equal(beliefs[:, 0], customers.trust[back])
+        np.testing.assert_array_equal(beliefs[:, 1], customers.learned[back])

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.world.ordering import day_groups, stable_order
+from sim.world.ordering import stable_order, stable_rank
 
 
 def _times(rng: np.random.Generator, kind: str, n: int) -> np.ndarray:
@@ -36,34 +36,13 @@ def test_stable_order_of_any_floats_is_numpys(keys):
     np.testing.assert_array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
 
 
-@settings(max_examples=200, deadline=None)
-@given(arrays(np.float64, st.integers(0, 300),
-              elements=st.floats(allow_nan=True, allow_infinity=True, width=64)))
-def test_day_groups_of_any_floats_are_numpys(times):
-    order, days, starts = day_groups(times)
-    with np.errstate(invalid="ignore"):
-        day = np.floor(times / 24.0).astype(np.int64)
-    np.testing.assert_array_equal(order, np.argsort(day, kind="stable"))
-    assert starts[-1] == times.size and days.size == starts.size - 1
-
-
-@pytest.mark.parametrize("span_days", [1, 30, 10_000])
-def test_day_groups_gather_each_days_times_in_their_order(span_days):
-    times = 24.0 * span_days * np.random.default_rng(span_days).random(2000)
-    order, days, starts = day_groups(times)
-    day = np.floor(times / 24.0).astype(np.int64)
-    np.testing.assert_array_equal(order, np.argsort(day, kind="stable"))
-    np.testing.assert_array_equal(days, np.unique(day))
-    for k, d in enumerate(days):
-        assert (day[order[starts[k]:starts[k + 1]]] == d).all()
-    assert starts[0] == 0 and starts[-1] == times.size
-
-
 def test_stable_order_of_keys_a_float_range_apart_is_numpys():
     keys = np.array([1e308, -1e308, 0.0, 1e308, -1e308])
     np.testing.assert_array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
 
 
-def test_day_groups_of_nothing_are_empty():
-    order, days, starts = day_groups(np.empty(0))
-    assert order.size == days.size == 0 and list(starts) == [0]
+@pytest.mark.parametrize("kind", ["spread", "ties at opening", "reversed"])
+def test_stable_rank_is_each_keys_place_in_the_stable_order(kind):
+    keys = _times(np.random.default_rng(3), kind, 3000)
+    rank = stable_rank(keys)
+    np.testing.assert_array_equal(rank[np.argsort(keys, kind="stable")], np.arange(keys.size))

@@ -9,7 +9,7 @@ import pytest
 from factories import small_scenario
 
 from sim.experiment.streams import replication_streams
-from sim.world import build_strategies, build_world, simulate
+from sim.world import build_strategies, build_world, replication, simulate
 from sim.world.firm import OrderRecords
 from sim.world.replication import day_batches
 
@@ -76,3 +76,30 @@ def test_batched_days_draw_each_days_pick_times(pick_minutes):
     simulate(world, strategy, replication_streams(4, 2), records=batched_records)
     for field, values in daily_records.to_arrays().items():
         np.testing.assert_array_equal(batched_records.to_arrays()[field], values, err_msg=field)
+
+
+def ledger_numbers(ledger) -> tuple:
+    """Every number a ledger holds, for comparisons bit for bit."""
+    sums = tuple(getattr(ledger, name) for name in (
+        "orders", "kept", "delighted", "disappointed", "lateness_sum", "earliness_sum",
+        "lead_time_sum", "satisfaction_sum", "shipping_cost_sum", "revenue_sum", "profit_sum"))
+    arrays = (ledger.weekly.block, ledger.lateness_hist, ledger.earliness_hist,
+              ledger.lead_time_hist, ledger.satisfaction_hist)
+    return sums, tuple(a.tobytes() for a in arrays)
+
+
+@pytest.mark.parametrize("name", ["competitor_overnight", "quantile_95_ground"])
+def test_batched_days_book_the_same_numbers_whatever_the_batch_size(monkeypatch, name):
+    """Batches are cut for speed only: the ledger's totals are summed over the same groups of
+    days (``ORDERS_PER_SUM``) however those are cut into batches, so every sum is the same to
+    the last bit."""
+    scenario = small_scenario()
+    world = build_world(scenario)
+    strategy = build_strategies(scenario, world)[name]
+    monkeypatch.setattr(replication, "ORDERS_PER_SUM", 3_000)
+    monkeypatch.setattr(replication, "ORDERS_PER_BATCH", 3_000)
+    whole = simulate(world, strategy, replication_streams(4, 1))
+    monkeypatch.setattr(replication, "ORDERS_PER_BATCH", 700)
+    cut = simulate(world, strategy, replication_streams(4, 1))
+    assert len(day_batches(world.demand.daily_rate, 3_000)) > 3
+    assert ledger_numbers(cut) == ledger_numbers(whole)

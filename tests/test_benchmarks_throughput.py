@@ -1,0 +1,49 @@
+"""benchmarks/throughput.py: repeated replications timed in one process, medians reported."""
+
+import json
+import os
+import statistics
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture
+def throughput(monkeypatch):
+    """The benchmark script as a module, kept from pinning the test process to one core."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    if hasattr(os, "sched_setaffinity"):
+        monkeypatch.setattr(os, "sched_setaffinity", lambda *args: None)
+    import throughput
+
+    return throughput
+
+
+def test_throughput_reports_the_median_of_replications_one_after_another(throughput, capsys):
+    throughput.main(["--engine", "batched", "--orders", "3000", "--repeat", "3", "--json"])
+
+    row = json.loads(capsys.readouterr().out)
+    assert row["repeat"] == 3
+    assert len(row["all_seconds"]) == len(row["all_orders"]) == 3
+    assert row["seconds"] == statistics.median(row["all_seconds"])
+    assert len(set(row["all_orders"])) > 1  # replications 0, 1, 2: each its own draws
+    assert row["orders"] == row["all_orders"][0]
+    rates = [n / t for n, t in zip(row["all_orders"], row["all_seconds"])]
+    assert min(rates) * 0.99 <= row["orders_per_s"] <= max(rates) * 1.01
+
+
+def test_throughput_per_order_engine_times_one_replication_unless_told(throughput, capsys):
+    throughput.main(["--engine", "per-order", "--orders", "300", "--json"])
+
+    row = json.loads(capsys.readouterr().out)
+    assert row["repeat"] == 1 and len(row["all_seconds"]) == 1
+
+
+def test_throughput_refuses_fewer_than_one_repeat(throughput, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        throughput.main(["--repeat", "0"])
+
+    assert exit_info.value.code == 2
+    assert "--repeat must be >= 1" in capsys.readouterr().err
