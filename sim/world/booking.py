@@ -20,7 +20,7 @@ from sim.model.satisfaction import disconfirmation_value
 from sim.world.build import World
 from sim.world.ledger import Ledger, book_order, order_profit
 
-__all__ = ["deliver_and_book"]
+__all__ = ["deliver_and_book", "truck_departure"]
 
 _REFERENCE = {"start": 0, "mid": 1, "end": 2}
 
@@ -29,6 +29,22 @@ _REFERENCE = {"start": 0, "mid": 1, "end": 2}
 #: values stay in registers (the value function's call to ``pow`` spills those of a longer one)
 #: and the chunk's intermediate values in the first-level cache.
 _CHUNK = 256
+
+
+@numba.njit(cache=True, inline="always")
+def truck_departure(t, edges, multiplier, delay, peak_transit, delivered_before, delivery):
+    """What a truck leaving at hour ``t`` does to its parcels' transit: the disruption's factor
+    and added days (:meth:`DisruptionSchedule.transit_steps`), the season's peak factor, and
+    the carrier's business clock at departure. Worked out once a truck, not once a parcel."""
+    factor = 1.0
+    added = 0.0
+    if edges.size:
+        step = np.searchsorted(edges, t, side="right") - 1
+        if step >= 0:
+            factor = multiplier[step]
+            added = delay[step]
+    peak = peak_transit[min(math.floor(t / 24.0), peak_transit.size - 1)]
+    return factor, added, peak, business_clock(t, delivered_before, delivery)
 
 
 @numba.njit(cache=True)
@@ -43,7 +59,6 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
     numbers in the same order. Consecutive orders mostly share a truck and a promise, so what
     depends on the truck alone (disruption, peak, the clock at departure) or on the promise
     alone (its reading) is worked out again only when it changes."""
-    last_day = peak_transit.size - 1
     truck = truck_b = point = expected_b = promise = promised_b = np.nan
     factor = peak = 1.0
     added = 0.0
@@ -59,15 +74,8 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
             t = dispatch[i]
             if t != truck:
                 truck = t
-                factor = 1.0
-                added = 0.0
-                if edges.size:
-                    step = np.searchsorted(edges, t, side="right") - 1
-                    if step >= 0:
-                        factor = multiplier[step]
-                        added = delay[step]
-                peak = peak_transit[min(math.floor(t / 24.0), last_day)]
-                truck_b = business_clock(t, delivered_before, delivery)
+                factor, added, peak, truck_b = truck_departure(
+                    t, edges, multiplier, delay, peak_transit, delivered_before, delivery)
             days = transit[i] * factor * peak + added
             delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
                                          closes)

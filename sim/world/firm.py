@@ -35,7 +35,7 @@ from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
 from sim.model.satisfaction import disconfirmation_value
 from sim.model.warehouse import PickingQueue, Roster
-from sim.world.booking import deliver_and_book
+from sim.world.booking import deliver_and_book, truck_departure
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import TOTALS, Ledger, WeeklySeries, book_order, order_profit
 from sim.world.ordering import stable_rank
@@ -414,7 +414,6 @@ def _deliver(dispatch, transit, edges, multiplier, delay, peak_transit, delivere
     start in that order, the first day's and those of every day after (nothing if a delivery
     is not finite)."""
     n = dispatch.size
-    last_day = peak_transit.size - 1
     truck = truck_b = np.nan
     factor = peak = 1.0
     added = 0.0
@@ -423,15 +422,8 @@ def _deliver(dispatch, transit, edges, multiplier, delay, peak_transit, delivere
         t = dispatch[i]
         if t != truck:
             truck = t
-            factor = 1.0
-            added = 0.0
-            if edges.size:
-                step = np.searchsorted(edges, t, side="right") - 1
-                if step >= 0:
-                    factor = multiplier[step]
-                    added = delay[step]
-            peak = peak_transit[min(math.floor(t / 24.0), last_day)]
-            truck_b = business_clock(t, delivered_before, delivery)
+            factor, added, peak, truck_b = truck_departure(
+                t, edges, multiplier, delay, peak_transit, delivered_before, delivery)
         days = transit[i] * factor * peak + added
         delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
                                      closes)
