@@ -17,10 +17,12 @@ of them and includes the imports (numpy, scipy, pandas, numba).
     python benchmarks/throughput.py --engine batched --orders 1000000 --repeat 5
     python benchmarks/throughput.py --engine per-order --orders 20000 --json
     python benchmarks/throughput.py --customers          # customer dynamics on (batched only)
+    python benchmarks/throughput.py --customers new      # more new customers, fewer repeats
 
 With ``--customers`` the scenario gains a ``customers`` section (returning customers, trust,
 learning, churn, word of mouth) and no warm-up; the demand rate is then the rate of new
-customers, lowered so that new and returning orders together come near the target.
+customers, lowered so that new and returning orders together come near the target. The
+default mix, ``repeat``, is issue 6's: 10^7 orders from about 2 million customers.
 """
 
 from __future__ import annotations
@@ -53,10 +55,16 @@ MIN_DAYS = 28
 WARMUP_ORDERS = 2_000
 #: Replications timed per size: the batched engine's default (the per-order one times one).
 REPEAT = 3
-#: Customer behaviour of the benchmark: frequent buyers, so that most orders are repeat orders.
-CUSTOMERS = {"repurchase_per_year": 6.0, "churn_base": 0.25, "churn_sensitivity": 0.3}
-#: Orders per new customer over a year under CUSTOMERS (measured), to aim at the target.
-ORDERS_PER_CUSTOMER = 2.6
+#: Customer mixes of ``--customers``: each customer behaviour, and the orders a new customer
+#: places over the year under it (measured), which sets the rate of new customers so that
+#: new and returning orders come near the target. ``repeat`` is issue 6's mix (10^7 orders
+#: from about 2 million customers, 5 orders each); ``new``, more new customers (3.7 million
+#: at that size, 2.6 orders each), was the benchmark's only mix until the fourth session of
+#: 2026-11-23: each new customer costs a record written to fresh memory.
+CUSTOMER_MIXES = {
+    "repeat": ({"repurchase_per_year": 15.0, "churn_base": 0.1, "churn_sensitivity": 0.3}, 5.0),
+    "new": ({"repurchase_per_year": 6.0, "churn_base": 0.25, "churn_sensitivity": 0.3}, 2.6),
+}
 ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
@@ -74,8 +82,9 @@ class Counted:
         return self.strategy.quote(view)
 
 
-def scaled_scenario(orders: int, *, customers: bool = False) -> Scenario:
-    """The headline scenario at about ``orders`` orders, at the headline's utilisation."""
+def scaled_scenario(orders: int, *, customers: str | None = None) -> Scenario:
+    """The headline scenario at about ``orders`` orders, at the headline's utilisation, with
+    the customer mix ``customers`` (a key of :data:`CUSTOMER_MIXES`; None: no customers)."""
     data = load_scenario(HEADLINE).model_dump(mode="json", by_alias=True, exclude_none=True)
     data["horizon"]["days"] = DAYS
     factor = orders / build_world(parse_scenario(data)).demand.expected_orders
@@ -92,10 +101,11 @@ def scaled_scenario(orders: int, *, customers: bool = False) -> Scenario:
     if understaffed:
         expected = np.cumsum(build_world(parse_scenario(data)).demand.daily_rate)
         data["horizon"]["days"] = max(MIN_DAYS, int(np.searchsorted(expected, orders)) + 1)
-    if customers:
-        data["customers"] = CUSTOMERS
+    if customers is not None:
+        behaviour, orders_per_customer = CUSTOMER_MIXES[customers]
+        data["customers"] = behaviour
         data["horizon"]["warmup_days"] = 0
-        data["demand"]["orders_per_day"] /= ORDERS_PER_CUSTOMER
+        data["demand"]["orders_per_day"] /= orders_per_customer
     return parse_scenario(data, source=f"<headline at {orders} orders>")
 
 
@@ -123,7 +133,7 @@ def peak_rss_mib() -> float:
 
 
 def measure(
-    engine: str, orders: int, *, customers: bool = False, repeat: int = 1
+    engine: str, orders: int, *, customers: str | None = None, repeat: int = 1
 ) -> dict[str, Any]:
     """Throughput and peak memory of ``engine`` at about ``orders`` orders, in this process:
     the median of replications 0 to ``repeat - 1``, timed one after another."""
@@ -137,7 +147,8 @@ def measure(
     simulated, seconds, seen = (list(column) for column in zip(*runs))
     return {
         "engine": engine,
-        "customers": customers,
+        "customers": customers is not None,
+        "customer_mix": customers,
         "customer_count": seen[0],
         "target_orders": orders,
         "orders": simulated[0],
@@ -154,13 +165,13 @@ def measure(
 
 
 def measure_in_subprocess(
-    engine: str, orders: int, *, customers: bool, repeat: int
+    engine: str, orders: int, *, customers: str | None, repeat: int
 ) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so that its peak memory is its own."""
     env = {**os.environ, **dict.fromkeys(ONE_THREAD, "1")}
     command = [sys.executable, __file__, "--engine", engine, "--orders", str(orders), "--json",
                "--repeat", str(repeat)]
-    command += ["--customers"] if customers else []
+    command += [] if customers is None else ["--customers", customers]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"{engine} at {orders} orders failed:\n{out.stderr}")
@@ -216,7 +227,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engine", choices=ENGINES, help="one engine (default: both)")
     parser.add_argument("--orders", type=int, help="one size (default: each engine's sizes)")
     parser.add_argument("--json", action="store_true", help="one JSON object per size")
-    parser.add_argument("--customers", action="store_true", help="customer dynamics on")
+    parser.add_argument(
+        "--customers", nargs="?", const="repeat", choices=sorted(CUSTOMER_MIXES),
+        help="customer dynamics on, with a mix of new and returning customers (default "
+             "repeat: 10^7 orders from about 2 million customers; new: 3.7 million)",
+    )
     parser.add_argument(
         "--repeat", type=int,
         help=f"replications timed per size in one process, the median reported (default "
@@ -227,9 +242,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--orders must be >= 1")
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be >= 1")
-    if args.customers and args.engine == "per-order":
+    if args.customers is not None and args.engine == "per-order":
         parser.error("--customers runs the batched engine only")
-    engines = [args.engine] if args.engine else ["batched"] if args.customers else list(ENGINES)
+    engines = ([args.engine] if args.engine
+               else ["batched"] if args.customers is not None else list(ENGINES))
 
     def repeat(engine: str) -> int:
         return args.repeat or (REPEAT if engine == "batched" else 1)
@@ -251,7 +267,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.json:
             print(json.dumps(results[-1]), flush=True)
     if not args.json:
-        mode = "customer dynamics on" if args.customers else "no customer memory"
+        mode = ("no customer memory" if args.customers is None
+                else f"customer dynamics on ({args.customers} mix)")
         print(f"{HEADLINE.name} scaled, strategy {STRATEGY}, {mode}, one core, median of "
               "the runs (replications 0, 1, ...)")
         print(table(results))

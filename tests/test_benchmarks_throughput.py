@@ -47,3 +47,13 @@ def test_throughput_refuses_fewer_than_one_repeat(throughput, capsys):
 
     assert exit_info.value.code == 2
     assert "--repeat must be >= 1" in capsys.readouterr().err
+
+
+def test_throughput_customer_mixes_aim_at_the_orders_and_differ_in_new_customers(throughput):
+    repeat = throughput.scaled_scenario(200_000, customers="repeat")
+    new = throughput.scaled_scenario(200_000, customers="new")
+
+    assert repeat.customers is not None and new.customers is not None
+    ratio = new.demand.orders_per_day / repeat.demand.orders_per_day
+    assert ratio == pytest.approx(5.0 / 2.6)  # the new mix brings more new customers a day
+    assert throughput.scaled_scenario(200_000).customers is None
