@@ -20,7 +20,7 @@ from sim.model.satisfaction import disconfirmation_value
 from sim.world.build import World
 from sim.world.ledger import Ledger, book_order, order_profit
 
-__all__ = ["deliver_and_book", "truck_departure"]
+__all__ = ["deliver_and_book", "deliver_parcels", "truck_departure"]
 
 _REFERENCE = {"start": 0, "mid": 1, "end": 2}
 
@@ -47,6 +47,26 @@ def truck_departure(t, edges, multiplier, delay, peak_transit, delivered_before,
     return factor, added, peak, business_clock(t, delivered_before, delivery)
 
 
+@numba.njit(cache=True, inline="always")
+def deliver_parcels(dispatch, transit, edges, multiplier, delay, peak_transit, delivered_before,
+                    delivery, delivery_days, opens, closes, delivered, begin, end):
+    """Write ``delivered`` for parcels ``begin`` to ``end`` leaving at ``dispatch`` with their
+    ``transit`` days, as :meth:`Carrier.deliver` does; consecutive parcels mostly share a
+    truck, whose :func:`truck_departure` is worked out once."""
+    truck = truck_b = np.nan
+    factor = peak = 1.0
+    added = 0.0
+    for i in range(begin, end):
+        t = dispatch[i]
+        if t != truck:
+            truck = t
+            factor, added, peak, truck_b = truck_departure(
+                t, edges, multiplier, delay, peak_transit, delivered_before, delivery)
+        days = transit[i] * factor * peak + added
+        delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
+                                     closes)
+
+
 @numba.njit(cache=True)
 def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edges, multiplier,
                       delay, peak_transit, delivered_before, delivery, delivery_days, opens,
@@ -59,9 +79,7 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
     numbers in the same order. Consecutive orders mostly share a truck and a promise, so what
     depends on the truck alone (disruption, peak, the clock at departure) or on the promise
     alone (its reading) is worked out again only when it changes."""
-    truck = truck_b = point = expected_b = promise = promised_b = np.nan
-    factor = peak = 1.0
-    added = 0.0
+    point = expected_b = promise = promised_b = np.nan
     measured = np.empty(_CHUNK, dtype=np.int64)
     ordered_bs = np.empty(_CHUNK)
     expected_bs = np.empty(_CHUNK)
@@ -70,15 +88,9 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
     values = np.empty(_CHUNK)
     for begin in range(0, arrival.size, _CHUNK):
         end = min(begin + _CHUNK, arrival.size)
-        for i in range(begin, end):
-            t = dispatch[i]
-            if t != truck:
-                truck = t
-                factor, added, peak, truck_b = truck_departure(
-                    t, edges, multiplier, delay, peak_transit, delivered_before, delivery)
-            days = transit[i] * factor * peak + added
-            delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
-                                         closes)
+        deliver_parcels(dispatch, transit, edges, multiplier, delay, peak_transit,
+                        delivered_before, delivery, delivery_days, opens, closes, delivered,
+                        begin, end)
         n = 0
         for i in range(begin, end):
             if arrival[i] < warmup or delivered[i] == np.inf:  # past the calendar: refused

@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from sim.errors import ExperimentError
-from sim.model.calendar import DRAIN_DAYS, business_clock, handover_time
+from sim.model.calendar import DRAIN_DAYS, business_clock
 from sim.model.customers import (
     AHEAD,
     Behaviour,
@@ -35,7 +35,7 @@ from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
 from sim.model.satisfaction import disconfirmation_value
 from sim.model.warehouse import PickingQueue, Roster
-from sim.world.booking import deliver_and_book, truck_departure
+from sim.world.booking import deliver_and_book, deliver_parcels
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import TOTALS, Ledger, WeeklySeries, book_order, order_profit
 from sim.world.ordering import stable_rank
@@ -414,19 +414,10 @@ def _deliver(dispatch, transit, edges, multiplier, delay, peak_transit, delivere
     start in that order, the first day's and those of every day after (nothing if a delivery
     is not finite)."""
     n = dispatch.size
-    truck = truck_b = np.nan
-    factor = peak = 1.0
-    added = 0.0
+    deliver_parcels(dispatch, transit, edges, multiplier, delay, peak_transit, delivered_before,
+                    delivery, delivery_days, opens, closes, delivered, 0, n)
     finite = True
     for i in range(n):
-        t = dispatch[i]
-        if t != truck:
-            truck = t
-            factor, added, peak, truck_b = truck_departure(
-                t, edges, multiplier, delay, peak_transit, delivered_before, delivery)
-        days = transit[i] * factor * peak + added
-        delivered[i] = handover_time(truck_b + days, delivered_before, delivery_days, opens,
-                                     closes)
         finite &= delivered[i] < np.inf
     if n == 0 or not finite:
         return 0, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
