@@ -20,15 +20,26 @@ from sim.model.satisfaction import disconfirmation_value
 from sim.world.build import World
 from sim.world.ledger import Ledger, book_order, order_profit
 
-__all__ = ["deliver_and_book", "deliver_parcels", "truck_departure"]
+__all__ = ["deliver_and_book", "deliver_parcels", "promise_point", "truck_departure"]
 
-_REFERENCE = {"start": 0, "mid": 1, "end": 2}
+REFERENCE_CODES = {"start": 0, "mid": 1, "end": 2}
 
 
 #: Orders taken through each step of the pass at a time: a step short enough that its few live
 #: values stay in registers (the value function's call to ``pow`` spills those of a longer one)
 #: and the chunk's intermediate values in the first-level cache.
 _CHUNK = 256
+
+
+@numba.njit(cache=True, inline="always")
+def promise_point(reference, earliest, latest):
+    """The time in a promised window a customer expects the parcel: its start (``reference``
+    0), middle (1) or end (2), as :data:`REFERENCE_CODES` numbers ``satisfaction.reference``."""
+    if reference == 0:
+        return earliest
+    if reference == 1:
+        return 0.5 * (earliest + latest)
+    return latest
 
 
 @numba.njit(cache=True, inline="always")
@@ -95,12 +106,7 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, edg
         for i in range(begin, end):
             if arrival[i] < warmup or delivered[i] == np.inf:  # past the calendar: refused
                 continue
-            if reference == 0:
-                expected = earliest[i]
-            elif reference == 1:
-                expected = 0.5 * (earliest[i] + latest[i])
-            else:
-                expected = latest[i]
+            expected = promise_point(reference, earliest[i], latest[i])
             if expected != point:
                 point = expected
                 expected_b = business_clock(point, delivered_before, delivery)
@@ -157,7 +163,7 @@ def deliver_and_book(
     _deliver_and_book(
         arrival, quote.earliest, quote.latest, quote.service, dispatch, undisturbed_days,
         *steps, carrier.peaks.transit, *world.calendar.clock_arrays,
-        _REFERENCE[satisfaction.reference], *satisfaction.parameters,
+        REFERENCE_CODES[satisfaction.reference], *satisfaction.parameters,
         float(satisfaction.delight_days), carrier.costs, float(price),
         float(money.gross_margin), float(money.late_credit), float(money.late_cost_per_day),
         float(money.promise_cost_per_day), world.warmup_days * 24.0,

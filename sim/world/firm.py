@@ -35,7 +35,7 @@ from sim.model.disruptions import DisruptionSchedule
 from sim.model.promise import Deliveries, PromiseStrategy, Quote, check_quote, uses_backlog
 from sim.model.satisfaction import disconfirmation_value
 from sim.model.warehouse import PickingQueue, Roster
-from sim.world.booking import deliver_and_book, deliver_parcels
+from sim.world.booking import REFERENCE_CODES, deliver_and_book, deliver_parcels, promise_point
 from sim.world.build import DayDraws, Streams, World
 from sim.world.ledger import TOTALS, Ledger, WeeklySeries, book_order, order_profit
 from sim.world.ordering import stable_rank
@@ -305,7 +305,7 @@ class Firm:
             beliefs = ((np.empty(0), np.empty(0)) if self.customers is None
                        else self.customers.beliefs(customer))
         in_flight, spare = self.in_flight, self._spare
-        reference = _REFERENCE[world.satisfaction.reference]
+        reference = REFERENCE_CODES[world.satisfaction.reference]
         for k, (a, b) in enumerate(itertools.pairwise(starts.tolist())):
             if a == b:
                 continue
@@ -402,7 +402,6 @@ def _nobody() -> tuple[np.ndarray, ...]:
 
 
 #: How the compiled passes name the point of a promised window that sets the expectation.
-_REFERENCE = {"start": 0, "mid": 1, "end": 2}
 
 
 @numba.njit(cache=True)
@@ -454,12 +453,7 @@ def _file_rows(order, arrival, earliest, latest, service, customer, delivered, d
     ints = rows.view(np.int64)
     for r in range(order.size):
         i = order[r]
-        if reference == 0:
-            point = earliest[i]
-        elif reference == 1:
-            point = 0.5 * (earliest[i] + latest[i])
-        else:
-            point = latest[i]
+        point = promise_point(reference, earliest[i], latest[i])
         ordered_b = business_clock(arrival[i], delivered_before, delivery)
         reference_b = business_clock(point, delivered_before, delivery)
         rows[r, 0] = arrival[i]
