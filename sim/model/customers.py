@@ -149,6 +149,7 @@ def learn(trust, learned, memory, remembered, padded, next_purchase, business, e
     learned += p[0] * (actual_lead - learned)
     if earliness >= p[3]:
         trust -= p[4] * trust
+        trust -= p[0] * trust
         padded += 1
     elif earliness >= 0.0:
         trust += p[1] * (1.0 - trust)

@@ -727,9 +727,12 @@ class Customers(Spec):
 
     learning_rate: Fraction = Field(
         default=0.3,
-        description="How far a customer's learned lead time moves toward the latest delivery "
-        "(an assumption; customers whose last experience was the same react far less, "
-        "Xie et al. 2024). 1: the last experience is the learned lead time.",
+        description="How far each delivery teaches a customer: their learned lead time moves "
+        "this share of the way to the latest delivery, and a padded-looking delivery costs "
+        "this share of their trust in the promise, so the promise stops setting the "
+        "expectation (an assumption; customers whose last experience was the same react far "
+        "less, Xie et al. 2024). 1: the last experience is the learned lead time, and one "
+        "padded-looking delivery ends trust in the promise.",
     )
     initial_trust: Fraction = Field(
         default=0.9,
@@ -752,8 +755,8 @@ class Customers(Spec):
     )
     padding_suspicion: Fraction = Field(
         default=0.10,
-        description="Share of trust a padded-looking delivery costs (the second seed's "
-        "suspicion of padding; an assumption, 0 switches it off).",
+        description="Share of trust a padded-looking delivery costs on top of what learning "
+        "takes (the second seed's suspicion of padding; an assumption, 0 switches it off).",
     )
     fairness_penalty: NonNegative = Field(
         default=0.0,

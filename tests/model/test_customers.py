@@ -40,8 +40,9 @@ def test_customers_learning_rate_one_makes_the_last_experience_the_learned_lead(
 
 
 def test_customers_full_trust_makes_the_expectation_the_promise():
+    # a customer who never learns and never suspects keeps full trust after padding
     base = CustomerBase(Behaviour(initial_trust=1.0, trust_gain=0.0, trust_loss=0.0,
-                                  padding_suspicion=0.0))
+                                  padding_suspicion=0.0, learning_rate=0.0))
     ids = base.add(1)
     _deliver(base, ids, promise=5.0, actual=1.0, early=4.0)
     assert base.expected_lead(ids, np.array([7.0]))[0] == pytest.approx(7.0)
@@ -104,6 +105,17 @@ def test_customers_padded_delivery_lowers_trust_more_than_a_kept_one():
     _deliver(padded, padded.add(1), promise=5.0, actual=1.0, early=4.0)
     assert padded.trust[0] < 0.8 < just.trust[0]
     assert padded.padded[0] == 1 and just.padded[0] == 0
+
+
+@pytest.mark.parametrize("learning", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("suspicion", [0.0, 0.1])
+def test_customers_padded_delivery_teaches_distrust_at_the_learning_rate(learning, suspicion):
+    behaviour = Behaviour(initial_trust=0.8, learning_rate=learning, padding_suspicion=suspicion)
+    padded, kept = CustomerBase(behaviour), CustomerBase(behaviour)
+    _deliver(padded, padded.add(1), promise=5.0, actual=1.0, early=4.0)
+    _deliver(kept, kept.add(1), promise=5.0, actual=4.5, early=0.5)
+    assert padded.trust[0] == pytest.approx(0.8 * (1 - suspicion) * (1 - learning))
+    assert kept.trust[0] == pytest.approx(0.8 + behaviour.trust_gain * 0.2)
 
 
 def test_customers_fairness_penalty_slows_repurchase_after_padding():

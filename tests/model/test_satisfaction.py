@@ -85,8 +85,11 @@ def test_disconfirmation_lateness_within_the_tolerance_goes_unnoticed():
 
 def test_disconfirmation_zero_tolerance_is_the_plain_value_function():
     d = np.linspace(-5.0, 5.0, 101)
-    np.testing.assert_array_equal(Disconfirmation(late_tolerance_days=0.0).value(d),
-                                  np.where(d >= 0, np.abs(d) ** 0.88, -2.25 * np.abs(d) ** 0.88))
+    # numpy's vectorised power (AVX-512 hosts) and libm's, which the model uses, may differ
+    # in the last place
+    np.testing.assert_array_max_ulp(Disconfirmation(late_tolerance_days=0.0).value(d),
+                                    np.where(d >= 0, np.abs(d) ** 0.88, -2.25 * np.abs(d) ** 0.88),
+                                    maxulp=2)
 
 
 @pytest.mark.parametrize(("reference", "expected"), [("start", 10.0), ("mid", 12.5), ("end", 15.0)])

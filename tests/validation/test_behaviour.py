@@ -17,12 +17,10 @@ import pytest
 from factories import small_scenario
 from scipy import stats
 from validation.rows import Band, Beyond, Covers, Estimate, Row
-from validation.worlds import replicate
+from validation.worlds import judged_parcels, replicate
 
 import sim
-import sim.world.firm as firm_module
-from sim.experiment.streams import replication_streams
-from sim.world import build_strategies, build_world, simulate
+from sim.world import build_world
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 
@@ -233,9 +231,7 @@ POINTS = 100.0  # probabilities shown in percentage points
 def judged_orders(scenario: sim.Scenario, replication: int) -> pd.DataFrame:
     """Every order of one replication, delivered and judged, with its customer's repurchase.
 
-    Order records carry no customer, so the world's ``judge`` (sim/world/firm.py) is wrapped:
-    it sees each delivered parcel with its customer, and when it returns the customer has
-    been updated. ``repurchased`` is whether their next purchase falls within 7 days of the
+    ``repurchased`` is whether their next purchase falls within 7 days of the
     judgement; ``chance`` is its probability given their state, 1 - exp(-7 days x rate) with
     the documented rate (repurchase_per_year x exp(sensitivity x remembered satisfaction -
     fairness_penalty x padded deliveries)); nobody leaves in this scenario. Regressions use
@@ -245,38 +241,23 @@ def judged_orders(scenario: sim.Scenario, replication: int) -> pd.DataFrame:
     spec = scenario.customers
     assert spec is not None and spec.churn_base == 0.0
     rate = spec.repurchase_per_year / (365.25 * 24.0)
-    original = firm_module.judge
-    chunks: list[dict[str, np.ndarray]] = []
 
-    def spy(world, parcels, ledger, **options):
-        out = original(world, parcels, ledger, **options)
-        customers, judged_at = options["customers"], options["judged_at"]
+    def read(world, parcels, customers, judged_at):
         ids = parcels.customer
         wait = customers.next_purchase[ids] - judged_at
         hourly = rate * np.exp(spec.repurchase_sensitivity * customers.memory[ids]
                                - spec.fairness_penalty * customers.padded[ids])
-        chunks.append({
-            "arrival": parcels.arrival,
-            "customer": ids,
+        return {
             "late_minutes": MINUTES_PER_DAY * (world.calendar.to_business(parcels.delivered)
                                                - parcels.reference_b),
             "repurchased": (customers.active[ids] & (wait <= WEEK_HOURS)).astype(float),
             "chance": -np.expm1(-WEEK_HOURS * hourly),
-        })
-        return out
+        }
 
-    world = build_world(scenario)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(firm_module, "judge", spy)
-        simulate(world, build_strategies(scenario, world)["quote_two_days"],
-                 replication_streams(scenario.experiment.seed, replication))
-    table = pd.DataFrame({k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]})
-    late = table["late_minutes"] > 0
-    by_customer = late.groupby(table["customer"])
-    table["late"] = late
-    table["order_number"] = by_customer.cumcount()
-    table["previous_late"] = by_customer.shift(1)
-    return table[table["arrival"] >= world.warmup_days * 24.0].reset_index(drop=True)
+    table = judged_parcels(scenario, "quote_two_days", replication, read)
+    table["late"] = table["late_minutes"] > 0
+    table["previous_late"] = table["late"].groupby(table["customer"]).shift(1)
+    return table[table["measured"]].reset_index(drop=True)
 
 
 @functools.cache

@@ -9,17 +9,27 @@ past the horizon, so no order meets the roster's end).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import pytest
 
+import sim.world.firm as firm_module
 from sim.experiment.streams import replication_streams
+from sim.model.customers import CustomerBase
 from sim.scenario import Scenario, parse_scenario
-from sim.world import OrderRecords, build_strategies, build_world, simulate
+from sim.world import OrderRecords, World, build_strategies, build_world, simulate
+from sim.world.firm import Parcels
 
-__all__ = ["EVERY_DAY", "Replication", "replicate", "world_data", "world_scenario"]
+__all__ = ["EVERY_DAY", "Replication", "judged_parcels", "replicate", "world_data",
+           "world_scenario"]
+
+#: What :func:`judged_parcels` reads of each judged batch: columns by name, given the world,
+#: the parcels, their customers once judged, and the evening they were judged.
+Reader = Callable[[World, Parcels, CustomerBase, float], dict[str, np.ndarray]]
 
 EVERY_DAY = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -83,3 +93,33 @@ def replicate(
                           replication_streams(seed, r), name=strategy, records=records)
         yield Replication(ledger.metrics(), records.to_arrays(), world.warmup_days * 24.0,
                           world.days * 24.0)
+
+
+def judged_parcels(scenario: Scenario, strategy: str, replication: int, read: Reader
+                   ) -> pd.DataFrame:
+    """Every parcel of one replication as its customer judged it, in order of arrival, with
+    ``order_number`` (0: the customer's first order) and ``measured`` (after the warm-up).
+
+    Order records carry neither expectation nor customer state, so the world's ``judge``
+    (sim/world/firm.py) is wrapped: it sees each delivered parcel with its customer, and when
+    it returns the customer has been updated; ``read`` takes the columns wanted from there.
+    """
+    original = firm_module.judge
+    chunks: list[dict[str, np.ndarray]] = []
+
+    def spy(world, parcels, ledger, **options):
+        out = original(world, parcels, ledger, **options)
+        chunks.append({"arrival": parcels.arrival, "customer": parcels.customer,
+                       **read(world, parcels, options["customers"], options["judged_at"])})
+        return out
+
+    world = build_world(scenario)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(firm_module, "judge", spy)
+        simulate(world, build_strategies(scenario, world)[strategy],
+                 replication_streams(scenario.experiment.seed, replication))
+    table = pd.DataFrame({k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]})
+    table = table.sort_values("arrival", kind="stable", ignore_index=True)
+    table["order_number"] = table.groupby("customer").cumcount()
+    table["measured"] = table["arrival"] >= world.warmup_days * 24.0
+    return table
