@@ -11,6 +11,7 @@ A small public API for notebooks and scripts::
 
 from importlib.metadata import PackageNotFoundError, version
 
+import sim._reproducible  # noqa: F401  (before numba loads)
 from sim.errors import (
     ExperimentError,
     ResultsError,

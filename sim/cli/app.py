@@ -406,6 +406,11 @@ def _rerun_text(again, manifest: Path) -> str:
     if not again.same_code:
         lines.append("the code differs from the code that made the result (code_hash): "
                      "check out its git_commit to reproduce it")
+    if again.other_versions:
+        lines.append("not as when the result was made (their functions may round differently "
+                     "in the last bit): " + ", ".join(
+                         f"{name} {then} -> {now}"
+                         for name, (then, now) in again.other_versions.items()))
     if again.changes is not None:
         moved = again.changes[again.changes["max_abs_change"] > 0]
         for row in moved.itertuples():

@@ -56,6 +56,9 @@ class Rerun:
     same_code: bool
     changes: pd.DataFrame | None
     """Per strategy and metric, the largest absolute change, when the old table was found."""
+    other_versions: dict[str, tuple[str, str]]
+    """What the manifest recorded that differs here (Python, libraries, system, C library):
+    name to (then, now)."""
 
     @property
     def matches(self) -> bool:
@@ -90,12 +93,17 @@ def rerun(
             changes = _changes(pd.read_parquet(old_table), results.replications)
         except (OSError, ValueError):
             changes = None
+    then = manifest.get("versions")
+    then = then if isinstance(then, dict) else {}
     return Rerun(
         results=results,
         expected_digest=manifest.get("replications_sha256"),
         digest=digest,
         same_code=manifest.get("code_hash") == code_identity()["code_hash"],
         changes=changes,
+        other_versions={name: (str(then[name]), now)
+                        for name, now in results.manifest["versions"].items()
+                        if name in then and str(then[name]) != now},
     )
 
 

@@ -10,10 +10,12 @@ of promise is ``promise x (1 - share)``; :func:`promise_coefficient` turns a mea
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.scenario.portable import exp
 from sim.scenario.spec import Choice as ChoiceSpec
 
 __all__ = ["LogitChoice", "promise_coefficient"]
@@ -30,7 +32,7 @@ def promise_coefficient(response_per_day: float, share: float) -> float:
     """
     if not 0 <= share < 1:
         raise ValueError(f"'share' must be in [0, 1), got {share}")
-    return -np.log1p(response_per_day) / (1.0 - share)
+    return -math.log1p(response_per_day) / (1.0 - share)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +97,7 @@ class LogitChoice:
         outside = np.full((utility.shape[0], 1), self.outside)
         utility = np.concatenate([outside, utility], axis=1)
         utility -= utility.max(axis=1, keepdims=True)
-        weight = np.exp(utility)
+        weight = exp(utility)
         return weight / weight.sum(axis=1, keepdims=True)
 
     def choose(self, probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ numbers), and the per-order oracle can be fed exactly the draws of the batched w
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
@@ -14,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from scipy import special
 
 from sim.scenario.base import NonNegative, Positive, Spec
+from sim.scenario.portable import log1p, scaled_exp
 
 __all__ = [
     "Constant",
@@ -29,17 +31,6 @@ __all__ = [
 
 
 MIN_GAMMA_CV = 0.001
-
-
-def _scaled_exp(z: np.ndarray, inner: float, outer: float) -> np.ndarray:
-    """``outer * exp(inner * z)``, computed in the array ``z`` itself when it is one (the same
-    numbers as with temporaries, without allocating three of them)."""
-    if not isinstance(z, np.ndarray) or z.ndim == 0:
-        return outer * np.exp(inner * z)
-    z *= inner
-    np.exp(z, out=z)
-    z *= outer
-    return z
 
 
 class _Dist(Spec):
@@ -104,7 +95,7 @@ class Exponential(_Dist):
     mean_value: Positive = Field(alias="mean", description="The mean.")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return -self.mean_value * np.log1p(-np.asarray(u, dtype=float))
+        return -self.mean_value * log1p(-np.asarray(u, dtype=float))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return rng.exponential(self.mean_value, size)
@@ -122,14 +113,14 @@ class LogNormal(_Dist):
     sigma: Positive = Field(description="Standard deviation of the logarithm (spread).")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
-        return _scaled_exp(special.ndtri(np.asarray(u, dtype=float)), self.sigma, self.median)
+        return scaled_exp(special.ndtri(np.asarray(u, dtype=float)), self.sigma, self.median)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return _scaled_exp(rng.standard_normal(size), self.sigma, self.median)
+        return scaled_exp(rng.standard_normal(size), self.sigma, self.median)
 
     @property
     def mean(self) -> float:
-        return self.median * float(np.exp(0.5 * self.sigma**2))
+        return self.median * math.exp(0.5 * self.sigma**2)
 
 
 class Gamma(_Dist):
@@ -181,8 +172,8 @@ class Normal(_Dist):
     @property
     def mean(self) -> float:
         a = self.mean_value / self.sd
-        return self.mean_value * float(special.ndtr(a)) + self.sd * float(
-            np.exp(-0.5 * a * a) / np.sqrt(2 * np.pi)
+        return self.mean_value * float(special.ndtr(a)) + self.sd * (
+            math.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
         )
 
 

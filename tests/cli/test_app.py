@@ -285,10 +285,12 @@ def test_rerun_exit_status_says_whether_the_numbers_match(scenario_file, tmp_pat
     assert (code, stdout, err) == (0, "", "")
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["replications_sha256"] = "0" * 64
+    manifest["versions"]["libc"] = "glibc 1.0"
     (out / "manifest.json").write_text(json.dumps(manifest))
     code, stdout, _ = _run(["rerun", str(out), "-w", "1"], capsys)
     assert code == 1
     assert "NOT reproduced" in stdout
+    assert "libc glibc 1.0 -> " in stdout
 
 
 def test_run_json_is_one_object_for_scripts(scenario_file, tmp_path, capsys):

@@ -74,3 +74,16 @@ def test_rerun_of_a_manifest_with_a_broken_scenario_names_it(folder, tmp_path):
     path.write_text(json.dumps(manifest))
     with pytest.raises(ResultsError, match=r"scenario_spec: demand\.orders_per_day"):
         rerun(path, workers=1)
+
+
+def test_rerun_names_the_versions_that_differ_from_the_run(folder, tmp_path):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {"python", "numpy", "numba", "system", "libc"} <= set(manifest["versions"])
+    numpy_now = manifest["versions"]["numpy"]
+    manifest["versions"]["numpy"] = "1.0.0"
+    manifest["replications_sha256"] = "0" * 64
+    changed = tmp_path / "manifest.json"
+    changed.write_text(json.dumps(manifest))
+    again = rerun(changed, workers=1)
+    assert not again.matches
+    assert again.other_versions == {"numpy": ("1.0.0", numpy_now)}

@@ -187,12 +187,15 @@ def test_empirical_quantile_is_the_smallest_value_reaching_p_whatever_the_order(
 
 @pytest.mark.parametrize("name", ["lognormal", "lognormal_wide"])
 def test_lognormal_draws_are_the_plain_formula_to_the_last_bit(name):
-    """Quantiles and samples are worked out in place, with the numbers of the plain formula."""
+    """Quantiles and samples are worked out in place, with the numbers of the plain formula
+    and the C library's exp (not numpy's, whose vector versions vary with the processor)."""
     dist = DISTRIBUTION.validate_python(CASES[name])
     u = np.random.default_rng(5).random(10_000)
 
-    np.testing.assert_array_equal(dist.ppf(u), dist.median * np.exp(dist.sigma * special.ndtri(u)))
-    assert dist.ppf(np.float64(0.3)) == dist.median * np.exp(dist.sigma * special.ndtri(0.3))
-    np.testing.assert_array_equal(
-        dist.sample(np.random.default_rng(6), 5000),
-        dist.median * np.exp(dist.sigma * np.random.default_rng(6).standard_normal(5000)))
+    def formula(z):
+        return np.array([dist.median * math.exp(dist.sigma * v) for v in z])
+
+    np.testing.assert_array_equal(dist.ppf(u), formula(special.ndtri(u)))
+    assert dist.ppf(np.float64(0.3)) == formula([special.ndtri(0.3)])[0]
+    np.testing.assert_array_equal(dist.sample(np.random.default_rng(6), 5000),
+                                  formula(np.random.default_rng(6).standard_normal(5000)))
