@@ -4,9 +4,9 @@ The cost-based quote of an M/M/1 queue, ``ln((b+h)/h)/(mu-lambda)``; Ho & Zheng'
 delivery-time commitment in their M/M/1 market, its on-time share and its rise then fall with
 capacity; and the padding check of LITERATURE.md (with no cost of a long promise the optimiser
 picks the longest quote allowed; with a cost at the sale or of suspicion, it does not; learning
-alone wears off padding's delight on repeat orders, which first orders keep). A search's row passes when the
-candidates it cannot rule out as the best (paired bounds at the table's level) hold the
-theory's optimum, or lie where the theory says.
+alone wears off padding's delight on repeat orders, which first orders keep). A search's row
+passes when the candidates it cannot rule out as the best (paired bounds at the table's level)
+hold the theory's optimum, or lie where the theory says.
 
 The M/M/1 worlds run every day round the clock: one picker, Poisson orders at a constant rate,
 exponential picks, a truck at noon every day and a carrier that delivers at once, round the
