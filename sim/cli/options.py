@@ -11,7 +11,7 @@ import click
 import pandas as pd
 
 from sim.experiment.manifest import json_value
-from sim.scenario.spec import check_replications
+from sim.scenario.limits import check_replications
 
 __all__ = [
     "REPLICATIONS",

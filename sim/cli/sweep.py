@@ -28,8 +28,9 @@ from sim.experiment.precision import resolve_metric
 from sim.experiment.sweep import LOWER_IS_BETTER, SweepResults, point_scenarios, run_sweep
 from sim.report.sweep import write_sweep
 from sim.scenario import load_scenario
+from sim.scenario.checks import check_sweep
 from sim.scenario.spec import Scenario
-from sim.scenario.sweep import SWEEP_METRICS, check_sweep
+from sim.scenario.sweep import SWEEP_METRICS
 
 __all__ = ["sweep"]
 

@@ -32,7 +32,8 @@ from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, Results, run
 from sim.experiment.statistics import mean_interval
 from sim.experiment.store import MemoryStore, ResultStore, open_store
 from sim.scenario.optimize import KimNelson, Objective, Subset
-from sim.scenario.overrides import get_value, split_path, with_values
+from sim.scenario.overrides import get_value, with_values
+from sim.scenario.paths import split_path
 from sim.scenario.spec import Scenario
 
 __all__ = [

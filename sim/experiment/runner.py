@@ -24,18 +24,20 @@ from sim.experiment.tasks import (
     prepare_world,
     run_replication,
 )
-from sim.scenario.spec import Scenario, check_replications
+from sim.scenario import metrics
+from sim.scenario.limits import check_replications
+from sim.scenario.spec import Scenario
 from sim.world import build_strategies
 from sim.world.ledger import METRICS, SATISFACTION_BINS
 
 __all__ = ["Results", "run", "run_points"]
 
 #: Metrics summarised across replications (``orders`` is a count, not an outcome).
-OUTCOMES = [m for m in METRICS if m != "orders"]
+OUTCOMES = list(metrics.OUTCOMES)
 #: Metrics that exist only when customers have memory.
-CUSTOMER_METRICS = ("new_customers", "lifetime_value")
+CUSTOMER_METRICS = metrics.CUSTOMER_METRICS
 #: Metrics that exist only with a market.
-MARKET_METRICS = ("market_share", "conversion")
+MARKET_METRICS = metrics.MARKET_METRICS
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,8 +272,7 @@ def _assemble(
     """The tables of one point from its replications, in replication order."""
     table = pd.DataFrame([row for o in outcomes for row in o.rows])
     table["orders"] = table["orders"].astype("int64")
-    absent = [*(CUSTOMER_METRICS if scenario.customers is None else ()),
-              *(MARKET_METRICS if scenario.market is None else ())]
+    absent = list(metrics.unmeasured(scenario))
     table = table.drop(columns=absent)
     outcomes_measured = [m for m in OUTCOMES if m not in absent]
     confidence = scenario.experiment.confidence

@@ -36,7 +36,8 @@ from sim.experiment.manifest import build_manifest
 from sim.experiment.progress import Progress
 from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, Results, run_points
 from sim.experiment.store import ResultStore
-from sim.scenario.overrides import get_value, split_path, with_values
+from sim.scenario.overrides import get_value, with_values
+from sim.scenario.paths import split_path
 from sim.scenario.sensitivity import Sensitivity, SensitivityOutcome
 from sim.scenario.spec import Scenario
 

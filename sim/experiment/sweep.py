@@ -31,9 +31,11 @@ from sim.experiment.manifest import build_manifest, json_value, scenario_hash
 from sim.experiment.runner import Results, run_points
 from sim.experiment.statistics import mean_interval
 from sim.experiment.store import ResultStore
+from sim.scenario.checks import check_sweep
+from sim.scenario.metrics import LOWER_IS_BETTER
 from sim.scenario.overrides import with_values
 from sim.scenario.spec import Scenario
-from sim.scenario.sweep import Sweep, SweepParameter, check_sweep
+from sim.scenario.sweep import Sweep, SweepParameter
 
 __all__ = [
     "LOWER_IS_BETTER",
@@ -42,13 +44,6 @@ __all__ = [
     "run_sweep",
     "sweep_points",
 ]
-
-#: Metrics whose best value is the lowest; for every other metric the highest is best.
-LOWER_IS_BETTER = frozenset({
-    "lateness_mean", "lateness_p95", "lead_time_mean", "lead_time_p95", "disappointed_share",
-    "shipping_cost_per_order",
-})
-
 
 @dataclass(frozen=True, eq=False)
 class SweepResults:

@@ -16,8 +16,8 @@ import numba
 import numpy as np
 
 from sim.scenario.base import WEEKDAYS, clock_hours
-from sim.scenario.spec import Calendar as CalendarSpec
-from sim.scenario.spec import Horizon
+from sim.scenario.operations import Calendar as CalendarSpec
+from sim.scenario.operations import Horizon
 
 __all__ = [
     "BusinessCalendar",

@@ -8,8 +8,8 @@ import numpy as np
 
 from sim.model.calendar import BusinessCalendar
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
-from sim.scenario.spec import Carrier as CarrierSpec
-from sim.scenario.spec import ServiceLevel
+from sim.scenario.operations import Carrier as CarrierSpec
+from sim.scenario.operations import ServiceLevel
 
 __all__ = ["Carrier"]
 

@@ -23,7 +23,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-from sim.scenario.spec import Customers as CustomersSpec
+from sim.scenario.customers import Customers as CustomersSpec
 
 __all__ = ["AHEAD", "Behaviour", "CustomerBase", "Reputation", "cache_lines", "expectation",
            "learn", "prefetch", "prefetch_customer"]

@@ -15,7 +15,7 @@ from numba.extending import intrinsic
 
 from sim.model.calendar import BusinessCalendar
 from sim.scenario.base import WEEKDAYS
-from sim.scenario.spec import Demand as DemandSpec
+from sim.scenario.operations import Demand as DemandSpec
 
 __all__ = ["DemandModel"]
 

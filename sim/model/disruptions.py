@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.calendar import BusinessCalendar
-from sim.scenario.spec import Disruption, Peak
+from sim.scenario.operations import Disruption, Peak
 
 __all__ = ["DisruptionSchedule", "SeasonalPeaks"]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.scenario.market import Choice as ChoiceSpec
 from sim.scenario.portable import exp
-from sim.scenario.spec import Choice as ChoiceSpec
 
 __all__ = ["LogitChoice", "promise_coefficient"]
 

@@ -8,7 +8,6 @@ users write their own in Python and name them in a scenario as ``package.module:
 
 from __future__ import annotations
 
-import importlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -21,7 +20,7 @@ from sim.model.calendar import BusinessCalendar
 from sim.model.carrier import Carrier
 from sim.model.disruptions import DisruptionSchedule
 from sim.model.warehouse import Roster
-from sim.scenario.spec import (
+from sim.scenario.strategies import (
     AdaptiveStrategy,
     BufferStrategy,
     ControlledStrategy,
@@ -29,6 +28,7 @@ from sim.scenario.spec import (
     QuantileStrategy,
     StrategySpec,
     TightStrategy,
+    import_strategy,
 )
 
 __all__ = [
@@ -265,14 +265,7 @@ def strategy_from_spec(spec: StrategySpec, carrier: Carrier) -> PromiseStrategy:
 
 def load_custom(path: str, params: dict[str, Any]) -> PromiseStrategy:
     """Import ``package.module:Name`` and build it with ``params``."""
-    module_name, _, attribute = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # any import failure is the user's to fix
-        raise StrategyError(f"cannot import strategy {path!r}: {exc}") from None
-    factory = getattr(module, attribute, None)
-    if factory is None:
-        raise StrategyError(f"cannot import strategy {path!r}: {module_name} has no {attribute!r}")
+    factory = import_strategy(path)
     try:
         strategy = factory(**params)
     except TypeError as exc:

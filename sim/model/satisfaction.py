@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim.scenario.spec import Satisfaction as SatisfactionSpec
+from sim.scenario.customers import Satisfaction as SatisfactionSpec
 
 __all__ = ["Disconfirmation", "disconfirmation_value"]
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sim.errors import ResultsError
 from sim.experiment.rerun import read_manifest
 from sim.experiment.runner import Results
-from sim.scenario.loading import describe_error
+from sim.scenario.messages import describe_error
 from sim.scenario.spec import Scenario
 
 __all__ = ["FIGURE_FILES", "read_figures", "read_results"]
@@ -101,8 +101,8 @@ def _manifest_scenario(manifest: dict, path: Path) -> Scenario:
         return Scenario.model_validate(spec)
     except ValidationError as exc:
         raise ResultsError(
-            f"{path}: scenario_spec: {describe_error(exc, spec)} (written by another version "
-            "of promise-sim?)"
+            f"{path}: scenario_spec: {describe_error(exc, spec, Scenario)} (written by another "
+            "version of promise-sim?)"
         ) from None
 
 

@@ -4,11 +4,11 @@ from sim.scenario.base import WEEKDAYS, Spec, clock_hours
 from sim.scenario.distributions import Distribution
 from sim.scenario.loading import load_scenario, parse_scenario
 from sim.scenario.schema import scenario_schema
-from sim.scenario.spec import (
+from sim.scenario.spec import Scenario
+from sim.scenario.strategies import (
     BufferStrategy,
     CustomStrategy,
     QuantileStrategy,
-    Scenario,
     StrategySpec,
     TightStrategy,
 )

@@ -11,10 +11,11 @@ __all__ = [
     "ClockTime",
     "Fraction",
     "NonNegative",
-    "OutcomeMetric",
     "Positive",
     "Spec",
     "Weekday",
+    "check_unique",
+    "clock_hours",
 ]
 
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -28,29 +29,6 @@ Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
-#: A per-replication metric of a run, as named in the results (the ledger's outcomes; a test
-#: keeps the two lists equal).
-OutcomeMetric = Literal[
-    "promise_kept",
-    "lateness_mean",
-    "lateness_p95",
-    "earliness_mean",
-    "earliness_p95",
-    "lead_time_mean",
-    "lead_time_p95",
-    "satisfaction_mean",
-    "delighted_share",
-    "disappointed_share",
-    "shipping_cost_per_order",
-    "revenue_per_order",
-    "profit_per_order",
-    "profit_total",
-    "new_customers",
-    "lifetime_value",
-    "market_share",
-    "conversion",
-]
-
 
 class Spec(BaseModel):
     """Base of all specs: unknown keys are errors, values are frozen once loaded."""
@@ -62,3 +40,12 @@ def clock_hours(clock: str) -> float:
     """Hours after midnight of an 'HH:MM' time of day."""
     hours, minutes = clock.split(":")
     return int(hours) + int(minutes) / 60.0
+
+
+def check_unique(items: list[str], what: str) -> None:
+    """Raise ``ValueError`` naming the first item of ``items`` that appears twice."""
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            raise ValueError(f"{what} must be unique, {item!r} appears twice")
+        seen.add(item)

@@ -13,25 +13,12 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.base import Spec
+from sim.scenario.metrics import WEEKLY_CLAIM_METRICS, ClaimMetric
 
 __all__ = ["CLAIM_METRICS", "WEEKLY_CLAIM_METRICS", "Claim", "Side"]
 
 #: Per-replication metrics a claim may be judged on (names of the results' metrics).
-CLAIM_METRICS = Literal[
-    "promise_kept",
-    "satisfaction_mean",
-    "delighted_share",
-    "disappointed_share",
-    "lateness_mean",
-    "profit_per_order",
-    "profit_total",
-    "new_customers",
-    "lifetime_value",
-    "market_share",
-    "conversion",
-]
-#: Of those, the ones with a weekly series (a side with ``weeks`` needs one).
-WEEKLY_CLAIM_METRICS = ("promise_kept", "satisfaction_mean", "profit_total", "market_share")
+CLAIM_METRICS = ClaimMetric
 
 
 class Side(Spec):

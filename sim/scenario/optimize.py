@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import OutcomeMetric, Spec
+from sim.scenario.base import Spec
+from sim.scenario.metrics import OutcomeMetric
 
 __all__ = [
     "MAX_CANDIDATES",

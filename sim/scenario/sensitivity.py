@@ -14,7 +14,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenario.base import OutcomeMetric, Spec
+from sim.scenario.base import Spec
+from sim.scenario.metrics import OutcomeMetric
 
 __all__ = ["SENSITIVITY_METRICS", "Sensitivity", "SensitivityOutcome", "UncertainParameter"]
 

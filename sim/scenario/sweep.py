@@ -3,35 +3,32 @@
 A sweep runs the scenario once per point of a design: the full grid of each parameter's
 values (listed, or evenly spaced steps between bounds), or a space-filling sample of ranges
 (a Latin hypercube or scrambled Sobol' points). A parameter names one key by its dotted path
-(``strategies.zappos_buffer.max_days``, as :mod:`sim.scenario.overrides` reads it) or several
+(``strategies.zappos_buffer.max_days``, as :mod:`sim.scenario.paths` reads it) or several
 keys that move as one (a buffer's ``min_days`` and ``max_days`` as a window of fixed width).
 
-The spec cannot see the scenario it sits in, so :func:`check_sweep` checks the paths against
-the scenario itself and settles whether each range takes whole numbers.
+The spec cannot see the scenario it sits in, so :func:`sim.scenario.checks.check_sweep` checks
+the paths against the scenario itself and settles whether each range takes whole numbers.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario.base import OutcomeMetric, Spec
+from sim.scenario.base import Spec
+from sim.scenario.metrics import OutcomeMetric
+from sim.scenario.paths import same_key
 
-if TYPE_CHECKING:
-    from sim.scenario.spec import Scenario
-
-__all__ = ["MAX_POINTS", "SWEEP_METRICS", "Sweep", "SweepParameter", "check_sweep"]
+__all__ = ["MAX_POINTS", "SWEEP_METRICS", "Sweep", "SweepParameter"]
 
 #: At most this many points in one sweep (a grid is the product of its parameters' values).
 MAX_POINTS = 10_000
 
 #: Metrics a sweep may plot and rank its points by (the outcomes of a run).
 SWEEP_METRICS = OutcomeMetric
-_NEEDS_CUSTOMERS = ("new_customers", "lifetime_value")
-_NEEDS_MARKET = ("market_share", "conversion")
 
 
 def _is_number(value: Any) -> bool:
@@ -40,11 +37,6 @@ def _is_number(value: Any) -> bool:
 
 def _is_whole(value: float) -> bool:
     return math.isfinite(value) and float(value).is_integer()
-
-
-def _same_key(path: str) -> str:
-    """``path`` written one way, so ``a[0].b`` and ``a.0.b`` compare equal."""
-    return path.replace("[", ".").replace("]", "")
 
 
 class SweepParameter(Spec):
@@ -105,9 +97,9 @@ class SweepParameter(Spec):
             raise ValueError("give 'path' (one key) or 'paths' (keys moving together), "
                              "exactly one of them")
         if self.paths is not None:
-            seen = [_same_key(p) for p in self.paths]
+            seen = [same_key(p) for p in self.paths]
             for path in self.paths:
-                if seen.count(_same_key(path)) > 1:
+                if seen.count(same_key(path)) > 1:
                     raise ValueError(f"'paths' must be different keys, {path!r} appears twice")
         ranged = self.low is not None or self.high is not None
         if (self.values is None) == (not ranged):
@@ -199,6 +191,33 @@ class SweepParameter(Spec):
             return len(self.values)
         return self.steps or 0
 
+    def settled(self, current: list[Any], where: str) -> SweepParameter:
+        """This parameter with ``integer`` decided by its keys' ``current`` values, if a range.
+
+        Raises :class:`ScenarioError` starting with ``where`` when the range cannot fit them.
+        """
+        if not self.is_range:
+            return self
+        for path, value in zip(self.keys, current):
+            if not _is_number(value):
+                raise ScenarioError(f"{where}: a range needs a numeric key, but {path} holds "
+                                    f"{value!r} (list the values to try with 'values')")
+        whole = all(isinstance(value, int) for value in current)
+        if whole and self.integer is False:
+            raise ScenarioError(f"{where}.integer: {self.keys[0]} takes whole numbers: set "
+                                "'integer: true' or leave 'integer' out")
+        integer = whole if self.integer is None else self.integer
+        if integer:
+            assert self.low is not None and self.high is not None
+            if not (_is_whole(self.low) and _is_whole(self.high)):
+                raise ScenarioError(f"{where}: {self.keys[0]} takes whole numbers: 'low' and "
+                                    f"'high' must be whole, got {self.low:g}..{self.high:g}")
+            offsets = self.offsets or []
+            if not all(_is_whole(o) for o in offsets):
+                raise ScenarioError(f"{where}.offsets: whole numbers are swept, so offsets must "
+                                    f"be whole, got {offsets}")
+        return self.model_copy(update={"integer": integer})
+
 
 class Sweep(Spec):
     """Scenario keys to vary, the design of the points, and the metric the plot shows.
@@ -234,10 +253,10 @@ class Sweep(Spec):
         keys: dict[str, int] = {}
         for i, parameter in enumerate(self.parameters):
             for path in parameter.keys:
-                if _same_key(path) in keys:
+                if same_key(path) in keys:
                     raise ValueError(f"parameters[{i}]: {path!r} is already swept by "
-                                     f"parameters[{keys[_same_key(path)]}]")
-                keys[_same_key(path)] = i
+                                     f"parameters[{keys[same_key(path)]}]")
+                keys[same_key(path)] = i
         if self.design == "grid":
             self._check_grid()
             return self
@@ -271,84 +290,3 @@ class Sweep(Spec):
     def labels(self) -> list[str]:
         """The parameters' labels, in order."""
         return [p.label for p in self.parameters]
-
-
-def check_sweep(scenario: Scenario, source: str = "<scenario>") -> Sweep:
-    """The sweep of ``scenario``, its paths checked against it and every range's ``integer`` set.
-
-    Raises :class:`ScenarioError` naming ``source`` and ``sweep.parameters[i].path`` when a
-    path leads nowhere, and ``sweep.metric`` when the metric is not measured in ``scenario``.
-    """
-    # overrides imports the Scenario, whose module imports this one: import it when called
-    from sim.scenario.overrides import get_value, split_path
-
-    sweep = scenario.sweep
-    if sweep is None:
-        raise ScenarioError(f"{source}: sweep: missing (a scenario to sweep needs a 'sweep:' "
-                            "section)")
-    if sweep.metric in _NEEDS_CUSTOMERS and scenario.customers is None:
-        raise ScenarioError(f"{source}: sweep.metric: {sweep.metric!r} is measured only with a "
-                            "'customers:' section")
-    if sweep.metric in _NEEDS_MARKET and scenario.market is None:
-        raise ScenarioError(f"{source}: sweep.metric: {sweep.metric!r} is measured only with a "
-                            "'market:' section")
-    if len({p.label for p in sweep.parameters}) < len(sweep.parameters):
-        raise ScenarioError(f"{source}: sweep.parameters: two parameters have the same name")
-    data = scenario.model_dump(mode="python", by_alias=True)
-    swept: dict[str, int] = {}
-    settled = []
-    for i, parameter in enumerate(sweep.parameters):
-        current = []
-        for j, path in enumerate(parameter.keys):
-            key = "path" if parameter.path is not None else f"paths[{j}]"
-            try:
-                current.append(get_value(scenario, path))
-            except ScenarioError as exc:
-                raise ScenarioError(f"{source}: sweep.parameters[{i}].{key}: {exc}") from None
-            where = _indexed(data, split_path(path))
-            if where in swept:
-                raise ScenarioError(f"{source}: sweep.parameters[{i}].{key}: {path} is the key "
-                                    f"parameters[{swept[where]}] sweeps already")
-            swept[where] = i
-        settled.append(_settle_integer(parameter, current, f"{source}: sweep.parameters[{i}]"))
-    return sweep.model_copy(update={"parameters": settled})
-
-
-def _indexed(data: Any, parts: list[str]) -> str:
-    """The path of ``parts`` (which exist in ``data``) with list items by index, not by name."""
-    node, out = data, []
-    for part in parts:
-        if isinstance(node, list):
-            index = int(part) if part.isdigit() else [
-                item.get("name") if isinstance(item, dict) else None for item in node].index(part)
-            out.append(str(index))
-            node = node[index]
-        else:
-            out.append(part)
-            node = node[part]
-    return ".".join(out)
-
-
-def _settle_integer(parameter: SweepParameter, current: list[Any], where: str) -> SweepParameter:
-    """``parameter`` with ``integer`` decided by the keys' current values, if a range."""
-    if not parameter.is_range:
-        return parameter
-    for path, value in zip(parameter.keys, current):
-        if not _is_number(value):
-            raise ScenarioError(f"{where}: a range needs a numeric key, but {path} holds "
-                                f"{value!r} (list the values to try with 'values')")
-    whole = all(isinstance(value, int) for value in current)
-    if whole and parameter.integer is False:
-        raise ScenarioError(f"{where}.integer: {parameter.keys[0]} takes whole numbers: set "
-                            "'integer: true' or leave 'integer' out")
-    integer = whole if parameter.integer is None else parameter.integer
-    if integer:
-        assert parameter.low is not None and parameter.high is not None
-        if not (_is_whole(parameter.low) and _is_whole(parameter.high)):
-            raise ScenarioError(f"{where}: {parameter.keys[0]} takes whole numbers: 'low' and "
-                                f"'high' must be whole, got {parameter.low:g}..{parameter.high:g}")
-        offsets = parameter.offsets or []
-        if not all(_is_whole(o) for o in offsets):
-            raise ScenarioError(f"{where}.offsets: whole numbers are swept, so offsets must be "
-                                f"whole, got {offsets}")
-    return parameter.model_copy(update={"integer": integer})

@@ -17,8 +17,11 @@ from sim.model.promise import FirmView, PromiseStrategy, strategy_from_spec
 from sim.model.satisfaction import Disconfirmation
 from sim.model.warehouse import Roster
 from sim.scenario.base import clock_hours
+from sim.scenario.customers import WordOfMouth
 from sim.scenario.distributions import Distribution
-from sim.scenario.spec import Disruption, Economics, Scenario, Shift, StrategySpec, WordOfMouth
+from sim.scenario.operations import Disruption, Shift
+from sim.scenario.spec import Economics, Scenario
+from sim.scenario.strategies import StrategySpec
 
 __all__ = ["COMPONENTS", "DayDraws", "MarketSetup", "Rival", "World", "build_world"]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from sim.scenario.metrics import DESCRIPTIONS
+
 __all__ = ["METRICS", "SATISFACTION_BINS", "WEEKLY", "Ledger"]
 
 DAY_BINS_LOW, DAY_BINS_HIGH = 0.0, 120.0
@@ -21,29 +23,7 @@ DAY_BINS = np.linspace(DAY_BINS_LOW, DAY_BINS_HIGH, 120 * 24 + 1)
 SATISFACTION_BINS = np.linspace(SATISFACTION_LOW, SATISFACTION_HIGH, 401)
 
 #: Per-replication metrics, in the order tables show them, with their meaning.
-METRICS: dict[str, str] = {
-    "orders": "orders measured (placed after the warm-up)",
-    "promise_kept": "share delivered by the end of the promised window",
-    "lateness_mean": "mean business days after the promise (0 when kept)",
-    "lateness_p95": "95th percentile of lateness, business days",
-    "earliness_mean": "mean business days before the promise (0 when late)",
-    "earliness_p95": "95th percentile of earliness, business days",
-    "lead_time_mean": "mean calendar days from order to delivery",
-    "lead_time_p95": "95th percentile of lead time, calendar days",
-    "satisfaction_mean": "mean satisfaction (expectation-disconfirmation)",
-    "delighted_share": "share delivered well before the expectation",
-    "disappointed_share": "share delivered after the expectation",
-    "shipping_cost_per_order": "mean shipping cost per order",
-    "revenue_per_order": "mean revenue per order",
-    "profit_per_order": "mean profit per order: margin less shipping, late credits, lateness "
-                        "and quote costs",
-    "profit_total": "profit of all measured orders",
-    "new_customers": "customers acquired after the warm-up (with customer memory on; in a "
-                     "market, first purchases from the firm, won back from a rival included)",
-    "lifetime_value": "profit per customer acquired: profit_total / new_customers",
-    "market_share": "share of the market's sales the firm won (with a market)",
-    "conversion": "share of the market's prospects who bought from the firm (with a market)",
-}
+METRICS: dict[str, str] = DESCRIPTIONS
 
 
 #: Weekly series per strategy and replication, with their meaning.

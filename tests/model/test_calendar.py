@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sim.model.calendar import BusinessCalendar
 from sim.scenario.base import WEEKDAYS
-from sim.scenario.spec import Calendar, Horizon
+from sim.scenario.operations import Calendar, Horizon
 
 MONDAY = dt.date(2025, 1, 6)  # day 0; Friday 2025-01-10 is day 4, the next Monday day 7
 WITH_HOLIDAY = BusinessCalendar.build(MONDAY, 60, holidays=[dt.date(2025, 1, 20)])

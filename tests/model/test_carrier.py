@@ -8,7 +8,7 @@ import pytest
 from sim.model.calendar import BusinessCalendar
 from sim.model.carrier import Carrier
 from sim.model.disruptions import SeasonalPeaks
-from sim.scenario.spec import ServiceLevel
+from sim.scenario.operations import ServiceLevel
 
 CALENDAR = BusinessCalendar.build(dt.date(2025, 1, 6), 60)
 SERVICES = (

@@ -9,7 +9,7 @@ from scipy import stats
 
 from sim.model.calendar import BusinessCalendar
 from sim.model.demand import DemandModel
-from sim.scenario.spec import Demand
+from sim.scenario.operations import Demand
 
 MONDAY = dt.date(2025, 1, 6)
 CALENDAR = BusinessCalendar.build(MONDAY, 400)

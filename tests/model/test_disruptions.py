@@ -8,7 +8,7 @@ import pytest
 
 from sim.model.calendar import BusinessCalendar
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
-from sim.scenario.spec import Disruption, Peak
+from sim.scenario.operations import Disruption, Peak
 
 YEAR_2025 = BusinessCalendar.build(dt.date(2025, 1, 1), 2 * 365)
 

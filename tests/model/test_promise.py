@@ -22,7 +22,8 @@ from sim.model.promise import (
     strategy_from_spec,
 )
 from sim.model.warehouse import Roster
-from sim.scenario.spec import BufferStrategy, ServiceLevel, TightStrategy
+from sim.scenario.operations import ServiceLevel
+from sim.scenario.strategies import BufferStrategy, TightStrategy
 
 MONDAY = dt.date(2025, 1, 6)  # day 0; Friday 2025-01-10 is day 4
 CALENDAR = BusinessCalendar.build(MONDAY, 120)
@@ -190,7 +191,7 @@ def test_load_custom_missing_module_is_a_strategy_error():
 def test_load_custom_missing_attribute_is_a_strategy_error(custom_module):
     with pytest.raises(
         StrategyError,
-        match=rf"cannot import strategy '{custom_module}:Missing': {custom_module} has no 'Missing'",
+        match=rf"cannot import strategy '{custom_module}:Missing': module '{custom_module}' has no 'Missing'",
     ):
         load_custom(f"{custom_module}:Missing", {})
 

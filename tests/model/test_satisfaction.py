@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.model.satisfaction import Disconfirmation
-from sim.scenario.spec import Satisfaction
+from sim.scenario.customers import Satisfaction
 
 days = st.floats(min_value=-60.0, max_value=60.0, allow_nan=False)
 curvature = st.floats(min_value=0.05, max_value=1.0)

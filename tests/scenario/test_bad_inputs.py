@@ -25,7 +25,7 @@ import sim
 from sim.cli.app import main
 from sim.errors import ExperimentError, ScenarioError
 from sim.scenario import parse_scenario
-from sim.scenario.spec import MAX_ORDERS_PER_DAY, MAX_REPLICATIONS, check_replications
+from sim.scenario.limits import MAX_ORDERS_PER_DAY, MAX_REPLICATIONS, check_replications
 from sim.world.build import build_world
 
 CASES_FILE = Path(__file__).parent / "bad_inputs" / "cases.yaml"

@@ -2,7 +2,8 @@ import pytest
 from factories import small_scenario
 
 from sim.errors import ScenarioError
-from sim.scenario.overrides import get_value, split_path, with_values
+from sim.scenario.overrides import get_value, with_values
+from sim.scenario.paths import split_path
 
 
 @pytest.fixture(scope="module")

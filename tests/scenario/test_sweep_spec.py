@@ -7,7 +7,8 @@ from factories import small_scenario, small_scenario_data
 
 from sim.errors import ScenarioError
 from sim.scenario import Scenario, parse_scenario
-from sim.scenario.sweep import SWEEP_METRICS, Sweep, SweepParameter, check_sweep
+from sim.scenario.checks import check_sweep
+from sim.scenario.sweep import SWEEP_METRICS, Sweep, SweepParameter
 
 MAX_DAYS = "strategies.zappos_buffer.max_days"
 MIN_DAYS = "strategies.zappos_buffer.min_days"
