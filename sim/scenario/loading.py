@@ -26,7 +26,29 @@ MAX_SCENARIO_BYTES = 1_000_000
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """A YAML loader that refuses duplicate keys instead of keeping the last one."""
+    """A YAML loader that refuses duplicate keys, and reads what is not a date or number as text.
+
+    A date that does not exist (``2025-02-30``, month 13, hour 25) stays the text written, so
+    the spec names its key and what is wrong rather than YAML failing without a key; a time of
+    day (``17:00``) stays text rather than YAML 1.1's base-60 number (1020).
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """The date or date-time written, or its text if there is no such date or time."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        """The integer written, or its text if it is a base-60 one such as a time of day."""
+        text = self.construct_scalar(node)
+        return text if ":" in text else super().construct_yaml_int(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        """The number written, or its text if it is a base-60 one such as ``1:30.5``."""
+        text = self.construct_scalar(node)
+        return text if ":" in text else super().construct_yaml_float(node)
 
 
 def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
@@ -47,6 +69,9 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
 _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates
 )
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 
 
 def load_scenario(path: str | Path) -> Scenario:

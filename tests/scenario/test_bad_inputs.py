@@ -24,7 +24,7 @@ from factories import small_scenario, small_scenario_data
 import sim
 from sim.cli.app import main
 from sim.errors import ExperimentError, ScenarioError
-from sim.scenario import parse_scenario
+from sim.scenario import parse_scenario, scenario_schema
 from sim.scenario.limits import MAX_ORDERS_PER_DAY, MAX_REPLICATIONS, check_replications
 from sim.world.build import build_world
 
@@ -38,10 +38,19 @@ def _key(part: str) -> str | int:
     return int(part) if part.isdigit() else part
 
 
+def _placeholder(i: int) -> str:
+    """Text standing in for the ``i``-th raw value until the scenario is dumped."""
+    return f"RAW_VALUE_{i}_"
+
+
 def patched(changes: dict[str, Any]) -> dict[str, Any]:
-    """The small headline scenario with the ``set`` keys changed and the ``delete`` keys gone."""
+    """The small headline scenario with the ``set`` keys changed and the ``delete`` keys gone.
+
+    The ``raw`` keys hold placeholders that :func:`write_inputs` replaces by their text.
+    """
     data = small_scenario_data()
-    for path, value in changes.get("set", {}).items():
+    raw = {path: _placeholder(i) for i, path in enumerate(changes.get("raw", {}))}
+    for path, value in [*changes.get("set", {}).items(), *raw.items()]:
         *parents, last = [_key(p) for p in path.split(".")]
         node = data
         for part in parents:
@@ -78,6 +87,8 @@ def write_inputs(folder: Path, case: dict[str, Any]) -> str:
         path.write_text("#" * source["size"])
     else:
         text = yaml.safe_dump(patched(source), sort_keys=False) + source.get("append", "")
+        for i, value in enumerate(source.get("raw", {}).values()):
+            text = text.replace(_placeholder(i), value)
         path.write_text(text, encoding="utf-8")
     return relative
 
@@ -136,6 +147,33 @@ def test_bad_input_endless_device_is_refused_before_it_is_read(tmp_path, monkeyp
     assert err == (f"{PREFIX}/dev/zero: larger than 1,000,000 bytes: not a scenario file (a "
                    "scenario is a page or two of settings)\n")
     assert tree(tmp_path) == set()
+
+
+def _date_and_time_fields(schema: dict[str, Any], node: dict[str, Any], path: str) -> list[str]:
+    """The paths (list items as ``[]``) of every date or time-of-day field below ``node``."""
+    if "$ref" in node:
+        return _date_and_time_fields(schema, schema["$defs"][node["$ref"].split("/")[-1]], path)
+    if "anyOf" in node:
+        return [f for option in node["anyOf"] for f in _date_and_time_fields(schema, option, path)]
+    if node.get("type") == "array" and "items" in node:
+        return _date_and_time_fields(schema, node["items"], f"{path}[]")
+    if "properties" in node:
+        return [f for key, inner in node["properties"].items()
+                for f in _date_and_time_fields(schema, inner, f"{path}.{key}" if path else key)]
+    dated = node.get("format") in ("date", "date-time", "time")
+    timed = ":" in node.get("pattern", "") or node.get("pattern") == r"^\d\d-\d\d$"
+    return [path] if dated or timed else []
+
+
+def test_bad_inputs_cover_every_date_and_time_field_of_the_schema():
+    schema = scenario_schema()
+    fields = set(_date_and_time_fields(schema, schema, ""))
+    covered = {re.sub(r"\.\d+", "[]", path)
+               for case in CASES for path in case.get("scenario", {}).get("raw", {})}
+
+    assert {"horizon.start", "calendar.extra_holidays[]", "calendar.cutoff",
+            "warehouse.shifts[].start", "disruptions.peaks[].end"} <= fields
+    assert {f.removesuffix("[]") for f in fields} <= covered
 
 
 # --- the limits behind the absurd-size cases, from Python ----------------------------------------
