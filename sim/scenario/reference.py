@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from sim.scenario.messages import one_line
 from sim.scenario.schema import scenario_schema
 from sim.scenario.spec import Scenario
 
@@ -199,7 +200,7 @@ def _block_section(
     for key, prop in body.get("properties", {}).items():
         default = "*required*" if key in required else _default(prop, fields.get(key))
         cells = [f"`{key}`", _type(prop, sections), default, _constraints(prop),
-                 _one_line(prop.get("description", ""))]
+                 one_line(_prose(prop.get("description", "")))]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return [*lines, ""]
 
@@ -215,7 +216,7 @@ def _union_section(
     for member in section.union:
         body = defs[member]
         value = body["properties"][key].get("const", "")
-        summary = _one_line(body.get("description", "").split("\n\n")[0])
+        summary = one_line(_prose(body.get("description", "").split("\n\n")[0]))
         lines.append(f"| `{value}` | [{sections[member].title}](#{sections[member].anchor}) | "
                      f"{_cell(summary)} |")
     return [*lines, ""]
@@ -391,10 +392,6 @@ def _prose(text: str) -> str:
     """A docstring as Markdown: reST literals and roles become code spans."""
     text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", text)
     return text.replace("``", "`").strip()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(_prose(text).split())
 
 
 def _cell(text: str) -> str:

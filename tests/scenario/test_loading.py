@@ -420,3 +420,51 @@ def test_parse_scenario_error_is_one_line():
         parse_scenario(bad)
 
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("key", "written", "read"), [
+    ("start", "2025-01-06", dt.date(2025, 1, 6)),
+    ("start", "2025-02-30", "2025-02-30"),
+    ("start", "2025-13-01", "2025-13-01"),
+    ("start", "2025-01-06 25:00:00", "2025-01-06 25:00:00"),
+    ("cutoff", "17:00", "17:00"),
+    ("cutoff", "25:00", "25:00"),
+    ("pickers", "1_000", 1000),
+    ("share", "1:30.5", "1:30.5"),
+])
+def test_load_scenario_reads_what_is_no_date_or_number_as_written(tmp_path, monkeypatch, key,
+                                                                  written, read):
+    seen = {}
+    monkeypatch.setattr("sim.scenario.loading.parse_scenario",
+                        lambda data, source: seen.update(data))
+    path = tmp_path / "x.yaml"
+    path.write_text(f"{key}: {written}\n", encoding="utf-8")
+
+    load_scenario(path)
+
+    assert seen == {key: read}
+
+
+def test_load_scenario_takes_an_unquoted_time_of_day(tmp_path):
+    text = yaml.safe_dump(TINY, sort_keys=False).replace("'08:00'", "08:00").replace(
+        "'16:00'", "16:00")
+    assert "end: 16:00" in text
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    assert load_scenario(path).warehouse.shifts[0].end == "16:00"
+
+
+@pytest.mark.parametrize(("written", "problem"), [
+    ("2025-02-30", "day value is outside expected range"),
+    ("2025-13-01", "month value is outside expected range of 1-12"),
+])
+def test_load_scenario_impossible_date_names_file_and_key(tmp_path, written, problem):
+    text = yaml.safe_dump(TINY, sort_keys=False).replace("'2025-01-06'", written)
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(ScenarioError, match=rf"^{re.escape(str(path))}: horizon\.start: Input "
+                                            rf"should be a valid date or datetime, {problem}, "
+                                            rf"got '{written}'$"):
+        load_scenario(path)
