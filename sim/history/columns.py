@@ -17,7 +17,8 @@ import yaml
 
 from sim.history.estimate import HistoryError
 
-__all__ = ["FIELDS", "GENERIC", "OLIST", "REQUIRED", "ColumnMap", "OlistFiles", "column_map"]
+__all__ = ["FIELDS", "GENERIC", "OLIST", "OLIST_FILES", "REQUIRED", "ColumnMap", "OlistFiles",
+           "column_map"]
 
 #: The generic fields of a history, with what each holds.
 FIELDS: Mapping[str, str] = types.MappingProxyType({
@@ -83,6 +84,9 @@ class OlistFiles:
     statuses: tuple[str, ...] = field(default=("delivered",))
 
 
+#: The standard Olist file names and join keys.
+OLIST_FILES = OlistFiles()
+
 #: The Olist orders table. Ratings and customers are joined from the other two files by
 #: :func:`sim.history.reading.read_olist` (the latest answered review of an order counts).
 OLIST = ColumnMap(
@@ -119,7 +123,8 @@ def column_map(spec: ColumnMap | Mapping[str, str] | str | Path | None) -> Colum
     except FileNotFoundError:
         raise HistoryError(f"{path}: column map not found (or pass 'olist' or 'generic')") from None
     except yaml.YAMLError as error:
-        raise HistoryError(f"{path}: not a YAML column map ({str(error).splitlines()[0]})") from None
+        first = str(error).splitlines()[0]
+        raise HistoryError(f"{path}: not a YAML column map ({first})") from None
     if not isinstance(loaded, dict):
         raise HistoryError(f"{path}: a column map is 'field: column' lines, got {loaded!r}")
     return _from_mapping(loaded, str(path))

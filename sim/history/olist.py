@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.history.columns import OLIST, OlistFiles
+from sim.history.columns import OLIST, OLIST_FILES, OlistFiles
 from sim.history.reading import MAX_BAD_SHARE, History, read_frame, read_table, require_columns
 
 __all__ = ["read_olist"]
@@ -23,7 +23,7 @@ def read_olist(
     *,
     reviews: str | Path | None = None,
     customers: str | Path | None = None,
-    files: OlistFiles = OlistFiles(),
+    files: OlistFiles = OLIST_FILES,
     timezone: str | None = None,
     country: str | None = "BR",
     max_bad_share: float = MAX_BAD_SHARE,

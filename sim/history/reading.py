@@ -216,7 +216,7 @@ def read_frame(
     several_reviews: int = 0,
     reviews_ignored: int = 0,
 ) -> History:
-    """A :class:`History` from a frame already in generic column names (see :func:`read_history`)."""
+    """A :class:`History` from a frame in generic column names (see :func:`read_history`)."""
     rows = len(raw)
     if rows == 0:
         raise HistoryError(f"{source}: no orders (the file has a header but no rows)")
@@ -232,9 +232,10 @@ def read_frame(
             example[new] = values[new].astype(str).to_numpy()
 
     delivered_missing = _missing(raw["delivered"])
-    undelivered = delivered_missing
-    if "status" in raw:
-        undelivered = undelivered | (raw["status"].astype(str) != delivered_status).to_numpy()
+    if "status" in raw:  # a delivered status without a delivery date is a fault
+        undelivered = (raw["status"].astype(str) != delivered_status).to_numpy()
+    else:
+        undelivered = delivered_missing
     flag(undelivered, "not delivered", "status" if "status" in raw else "delivered",
          raw["status"] if "status" in raw else raw["delivered"])
     flag(delivered_missing, "missing field", "delivered")
