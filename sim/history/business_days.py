@@ -85,7 +85,7 @@ def delivery_days(history: History, *, weekdays: Iterable[str] | None = None) ->
     """The delivery days of a history: the given weekdays, or those with at least
     ``DELIVERY_SHARE`` of the busiest weekday's deliveries; the holidays of its country."""
     if weekdays is None:
-        counts = np.bincount(history.frame["delivered"].dt.weekday.to_numpy(), minlength=7)
+        counts = np.bincount(history.frame["delivered"].dt.day_of_week.to_numpy(), minlength=7)
         flags = tuple(bool(c >= DELIVERY_SHARE * counts.max()) for c in counts)
     else:
         names = set(weekdays)

@@ -9,9 +9,11 @@ chosen by profile likelihood over whole days, with the curvature fixed at 1; the
 (of the loss side) then by profile likelihood over a grid at that plateau; both come with
 likelihood-ratio intervals (the grid values within the chi-squared cut-off), the slopes and
 thresholds with Wald standard errors of the final fit. The loss aversion is
-``beta_late / beta_early`` (delta-method standard error). In the simulator's units the
-satisfaction is ``min(e, plateau) - loss_aversion * l ** curvature`` (early curvature 1), and
-``expected_stars`` maps it to the model's expected rating.
+``beta_late / beta_early`` (delta-method standard error). The slopes depend on the curvature,
+so their intervals are the union of their Wald intervals over every curvature inside its
+interval (a projection: conservative; the standard error is that of the chosen fit). In the
+simulator's units the satisfaction is ``min(e, plateau) - loss_aversion * l ** curvature``
+(early curvature 1), and ``expected_stars`` maps it to the model's expected rating.
 """
 
 from __future__ import annotations
@@ -114,6 +116,21 @@ def _thresholds(result, k: int) -> tuple[Estimate, ...]:
     return tuple(out)
 
 
+def _slopes(result) -> tuple[Estimate, Estimate, Estimate]:
+    """Early and late slopes and their ratio (delta-method standard error) of one fit."""
+    params = np.asarray(result.params)
+    cov = np.asarray(result.cov_params())
+    ratio = -params[1] / params[0]
+    gradient = np.array([params[1] / params[0] ** 2, -1.0 / params[0]])
+    return (Estimate.wald(params[0], np.sqrt(cov[0, 0])),
+            Estimate.wald(-params[1], np.sqrt(cov[1, 1])),
+            Estimate.wald(ratio, np.sqrt(gradient @ cov[:2, :2] @ gradient)))
+
+
+def _union(kept: Estimate, other: Estimate) -> Estimate:
+    return Estimate(kept.value, kept.se, min(kept.low, other.low), max(kept.high, other.high))
+
+
 def fit_satisfaction(history: History, *, weekdays: tuple[str, ...] | None = None,
                      max_plateau: int = 10) -> SatisfactionFit:
     """The ordered-logit rating model of the rated orders (see the module docstring)."""
@@ -150,13 +167,13 @@ def fit_satisfaction(history: History, *, weekdays: tuple[str, ...] | None = Non
     else:
         curvature = Estimate.interval(1.0, np.nan, np.nan)
         final = _fit(table, best_c, 1.0, fits[best_c].params, final=True)
-    params = np.asarray(final.params)
-    cov = np.asarray(final.cov_params())
-    early = Estimate.wald(params[0], np.sqrt(cov[0, 0]))
-    late = Estimate.wald(-params[1], np.sqrt(cov[1, 1]))
-    ratio = -params[1] / params[0]
-    gradient = np.array([params[1] / params[0] ** 2, -1.0 / params[0]])
-    aversion = Estimate.wald(ratio, np.sqrt(gradient @ cov[:2, :2] @ gradient))
+    early, late, aversion = _slopes(final)
+    if late_values >= 3:  # widen to every curvature in its interval (a projection)
+        for b in CURVATURES:
+            if curvature.low <= b <= curvature.high and b != curvature.value:
+                other = _slopes(_fit(table, best_c, b, curves[b].params, final=True))
+                early, late, aversion = (_union(x, y) for x, y in zip((early, late, aversion),
+                                                                       other))
     dates = frame["order_time"].dt.date
     return SatisfactionFit(Basis(dates.min(), dates.max(), len(frame)), early, late, aversion,
                            curvature, plateau, _thresholds(final, 2), stars, float(final.llf))
