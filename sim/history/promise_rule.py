@@ -56,22 +56,22 @@ class PromiseRuleFit:
     padding: Estimate
 
 
-def _labels(frame: pd.DataFrame, by: tuple[str, ...]) -> np.ndarray:
+def _groups(frame: pd.DataFrame, by: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """Each order's group number and the groups' labels (``"all"``, ``"north"``,
+    ``"express/north"``)."""
     if not by:
-        return np.full(len(frame), "all", dtype=object)
-    parts = [frame[k].astype(str).to_numpy(dtype=object) for k in by]
-    out = parts[0]
-    for part in parts[1:]:
-        out = out + "/" + part
-    return out
+        return np.zeros(len(frame), dtype=np.int64), ["all"]
+    codes, uniques = pd.MultiIndex.from_frame(frame[list(by)].astype(str)).factorize()
+    return codes.astype(np.int64), ["/".join(u) for u in uniques]
 
 
-def _score(kind: str, by: tuple[str, ...], labels: np.ndarray, per_group: dict[str, int],
-           quantile: float | None, promised_days: np.ndarray) -> RuleCandidate:
-    predicted = pd.Series(labels).map(per_group).to_numpy(dtype=np.int64)
-    error = np.abs(predicted - promised_days)
-    return RuleCandidate(kind, by, tuple(sorted(per_group.items())), quantile,
-                         float(np.mean(error == 0)), float(error.mean()))
+def _score(kind: str, by: tuple[str, ...], codes: np.ndarray, labels: list[str],
+           per_group: np.ndarray, quantile: float | None,
+           promised_days: np.ndarray) -> RuleCandidate:
+    error = np.abs(per_group[codes] - promised_days)
+    days = tuple(sorted(zip(labels, (int(d) for d in per_group))))
+    return RuleCandidate(kind, by, days, quantile, float(np.mean(error == 0)),
+                         float(error.mean()))
 
 
 def fit_promise_rule(history: History, *, weekdays: tuple[str, ...] | None = None,
@@ -88,15 +88,18 @@ def fit_promise_rule(history: History, *, weekdays: tuple[str, ...] | None = Non
     groupings = [()] + [(k,) for k in keys] + ([tuple(keys)] if len(keys) == 2 else [])
     candidates = []
     for by in groupings:
-        labels = _labels(frame, by)
-        table = pd.DataFrame({"g": labels, "n": promised_days, "lead": lead_days})
-        modes = table.groupby("g")["n"].agg(lambda s: int(s.value_counts().idxmax()))
-        candidates.append(_score("fixed business days", by, labels, modes.to_dict(), None,
+        codes, labels = _groups(frame, by)
+        low = min(promised_days.min(), 0)
+        tally = np.zeros((len(labels), promised_days.max() - low + 1), dtype=np.int64)
+        np.add.at(tally, (codes, promised_days - low), 1)
+        modes = tally.argmax(axis=1) + low
+        candidates.append(_score("fixed business days", by, codes, labels, modes, None,
                                  promised_days))
+        leads = [np.sort(lead_days[codes == g]) for g in range(len(labels))]
         for q in quantiles:
-            lead = table.groupby("g")["lead"].quantile(q, interpolation="higher")
-            candidates.append(_score("quantile of lead time", by, labels,
-                                     lead.astype(int).to_dict(), q, promised_days))
+            lead = np.array([np.quantile(s, q, method="higher") for s in leads], dtype=np.int64)
+            candidates.append(_score("quantile of lead time", by, codes, labels, lead, q,
+                                     promised_days))
     chosen = min(candidates, key=lambda c: (-c.exact_share, c.mean_abs_error, len(c.days)))
     early = days.between(delivered, promised)
     n = early.size

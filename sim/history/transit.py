@@ -7,7 +7,9 @@ simulator counts it) or in calendar days. Each candidate of :data:`CANDIDATES` i
 information (a finite-difference Hessian of the log-likelihood). The chosen distribution is the
 lowest-AIC candidate that fits (KS p-value at least ``alpha`` or KS distance at most
 ``tolerance``: with many orders every test rejects a small departure); when none fits, the
-empirical distribution is kept.
+empirical distribution is kept. Groups of more than ``max_fitted`` orders are fitted on a
+random sample of that many (seeded, so the same history gives the same fit): their standard
+errors are the sample's, larger than the whole group's would be (the quantiles use every order).
 """
 
 from __future__ import annotations
@@ -122,14 +124,17 @@ def _fit_candidate(family: str, x: np.ndarray, ordered: np.ndarray) -> Candidate
 
 def _fit_group(x: np.ndarray, service: str | None, region: str | None, clock: str,
                basis: Basis, alpha: float, tolerance: float,
-               families: tuple[str, ...]) -> TransitFit:
+               families: tuple[str, ...], max_fitted: int) -> TransitFit:
     positive = x[x > 0]
+    if positive.size > max_fitted:
+        rng = np.random.default_rng(positive.size)
+        positive = positive[rng.choice(positive.size, max_fitted, replace=False)]
     ordered = np.sort(positive)
     candidates = tuple(_fit_candidate(f, positive, ordered) for f in families)
     fitting = [c for c in candidates if c.ks_pvalue >= alpha or c.ks_distance <= tolerance]
     chosen = min(fitting, key=lambda c: c.aic).family if fitting else "empirical"
     quantiles = tuple((q, float(v)) for q, v in zip(_QUANTILES, np.quantile(x, _QUANTILES)))
-    return TransitFit(service, region, clock, basis, int(x.size - positive.size), candidates,
+    return TransitFit(service, region, clock, basis, int((x <= 0).sum()), candidates,
                       chosen, quantiles)
 
 
@@ -142,6 +147,7 @@ def fit_transit(
     alpha: float = 0.01,
     tolerance: float = 0.02,
     families: tuple[str, ...] = tuple(CANDIDATES),
+    max_fitted: int = 100_000,
 ) -> tuple[TransitFit, ...]:
     """Transit fits: all orders first, then each service level and region (and each pair, when
     both are given) with at least ``min_orders`` orders. ``clock``: ``"business"`` or
@@ -158,7 +164,8 @@ def fit_transit(
 
     def one(mask: np.ndarray, service: str | None, region: str | None) -> TransitFit:
         basis = Basis(order_day[mask].min().item(), order_day[mask].max().item(), int(mask.sum()))
-        return _fit_group(x[mask], service, region, clock, basis, alpha, tolerance, families)
+        return _fit_group(x[mask], service, region, clock, basis, alpha, tolerance, families,
+                          max_fitted)
 
     fits = [one(np.ones(len(frame), dtype=bool), None, None)]
     keys = [k for k in ("service", "region") if history.has(k)]
