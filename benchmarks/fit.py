@@ -1,0 +1,64 @@
+"""Time reading a 10^6-order history and running every estimator of ``sim.history`` on it.
+
+Generates a synthetic shop's history (about 10^6 orders, with ratings and returning
+customers), writes it as Parquet, reads it back and fits demand, transit, the promise rule,
+satisfaction and repurchase; prints the seconds of each step and the peak memory.
+
+    .venv/bin/python benchmarks/fit.py [--orders 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from sim.history import (
+    ReturnTruth,
+    SyntheticShop,
+    fit_demand,
+    fit_promise_rule,
+    fit_repurchase,
+    fit_satisfaction,
+    fit_transit,
+    read_history,
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    args = parser.parse_args()
+    days = 365
+    shop = SyntheticShop(orders_per_day=args.orders / days / 1.25, returns=ReturnTruth())
+    frame = shop.generate(np.random.default_rng(2024), days=days)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.parquet"
+        frame.to_parquet(path)
+        del frame
+        steps = {}
+        total = time.perf_counter()
+        start = time.perf_counter()
+        history = read_history(path)
+        steps["read"] = time.perf_counter() - start
+        for name, fit in (("demand", fit_demand), ("transit", fit_transit),
+                          ("promise rule", fit_promise_rule), ("satisfaction", fit_satisfaction),
+                          ("repurchase", fit_repurchase)):
+            start = time.perf_counter()
+            fit(history)
+            steps[name] = time.perf_counter() - start
+        elapsed = time.perf_counter() - total
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+    print(f"{history.orders} orders")
+    for name, seconds in steps.items():
+        print(f"  {name:<13} {seconds:6.2f} s")
+    print(f"read + all estimators: {elapsed:.1f} s, peak memory {peak:.2f} GiB "
+          "(whole process, generation included)")
+
+
+if __name__ == "__main__":
+    main()
