@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 
 from sim.experiment.runner import Results
 from sim.experiment.verdict import VERDICT_COLUMNS, judge_claim, weekly_view_difference
-from sim.report.output import PNG_METADATA, atomic_folder, write_result_files
+from sim.report.folder import atomic_folder
+from sim.report.output import PNG_METADATA, write_result_files
 
 __all__ = ["SEED_FILES", "plot_over_time", "verdict_markdown", "verdict_table", "write_verdicts"]
 

@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from sim.experiment.sensitivity import SensitivityResult
-from sim.report.output import PNG_METADATA, atomic_folder
+from sim.report.folder import atomic_folder
+from sim.report.output import PNG_METADATA
 
 __all__ = ["SENSITIVITY_FILES", "plot_sensitivity", "write_sensitivity"]
 
