@@ -115,3 +115,9 @@ def test_write_optimization_into_a_file_path_is_a_clear_error(numeric, tmp_path)
     with pytest.raises(ResultsError, match=r"a: exists and is not a folder"):
         write_optimization(numeric, blocker)
     assert blocker.read_text() == "not a folder"
+
+
+def test_write_optimization_refuses_a_folder_that_is_not_a_results_folder(numeric, someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_optimization(numeric, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()

@@ -5,6 +5,7 @@ import pytest
 from factories import small_scenario
 
 import sim
+from sim.errors import ResultsError
 from sim.experiment.verdict import judge_claim
 from sim.report import RESULT_FILES, SEED_FILES, verdict_table, write_verdicts
 from sim.report.seeds import verdict_markdown
@@ -64,3 +65,9 @@ def test_failed_write_leaves_the_previous_verdicts(runs, tmp_path, monkeypatch):
         write_verdicts(runs, out)
     assert (out / "verdict.csv").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_write_verdicts_refuses_a_folder_that_is_not_a_results_folder(runs, someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_verdicts(runs, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()
