@@ -42,21 +42,20 @@ def test_check_replaceable_refuses_a_file(tmp_path):
 
 
 def test_atomic_folder_refuses_someone_elses_folder_before_writing(someone_elses_folder):
-    with pytest.raises(ResultsError, match=(
-            r"notes: exists and is not a results folder \(it has no manifest\.json or "
-            r"verdict\.csv\); it would be replaced whole, so choose another folder or empty "
-            r"it$")):
-        with atomic_folder(someone_elses_folder.path):
-            raise AssertionError("the block must not run")
+    message = (r"notes: exists and is not a results folder \(it has no manifest\.json or "
+               r"verdict\.csv\); it would be replaced whole, so choose another folder or "
+               r"empty it$")
+    with pytest.raises(ResultsError, match=message), atomic_folder(someone_elses_folder.path):
+        raise AssertionError("the block must not run")
     assert someone_elses_folder.untouched()
 
 
 def test_atomic_folder_refuses_a_folder_that_became_someone_elses_during_the_write(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(ResultsError, match="is not a results folder"):
-        with atomic_folder(out) as staging:
-            (staging / "manifest.json").write_text("{}")
-            out.mkdir()
-            (out / "notes.txt").write_text("mine")
+    with pytest.raises(ResultsError, match="is not a results folder"), \
+            atomic_folder(out) as staging:
+        (staging / "manifest.json").write_text("{}")
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")
     assert (out / "notes.txt").read_text() == "mine"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
