@@ -21,7 +21,7 @@ from sim.cli.options import (
 )
 from sim.cli.study import report, write_study
 from sim.experiment.executors import Executor
-from sim.experiment.optimize import OptimizationResult, build_candidates
+from sim.experiment.optimize import OptimizationResults, build_candidates
 from sim.experiment.optimize import optimize as run_optimization
 from sim.report.optimize import best_summary, write_optimization
 from sim.scenario import load_scenario
@@ -76,7 +76,7 @@ def optimize(
            payload=lambda: {"scenario": spec.name, "folder": folder, **best_summary(result)})
 
 
-def summary_lines(result: OptimizationResult) -> str:
+def summary_lines(result: OptimizationResults) -> str:
     """The best candidate with its interval, and each runner-up that cannot be ruled out."""
     level = round(100 * result.scenario.experiment.confidence)
     table = result.candidates

@@ -21,7 +21,7 @@ from sim.cli.options import (
 )
 from sim.cli.study import report, write_study
 from sim.experiment.executors import Executor
-from sim.experiment.sensitivity import INDEX_COLUMNS, SensitivityResult, study_base
+from sim.experiment.sensitivity import INDEX_COLUMNS, SensitivityResults, study_base
 from sim.experiment.sensitivity import sensitivity as run_sensitivity
 from sim.report.sensitivity import write_sensitivity
 from sim.scenario import load_scenario
@@ -82,7 +82,7 @@ def sensitivity(
                             "indices": result.indices})
 
 
-def ranked_text(result: SensitivityResult) -> str:
+def ranked_text(result: SensitivityResults) -> str:
     """The study in a few lines: the outcome, the noise, and the parameters ranked."""
     info = result.manifest["sensitivity"]
     level = round(100 * result.manifest["confidence"])

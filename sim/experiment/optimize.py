@@ -40,7 +40,7 @@ from sim.scenario.spec import Scenario
 __all__ = [
     "Candidate",
     "Estimate",
-    "OptimizationResult",
+    "OptimizationResults",
     "build_candidates",
     "optimize",
     "procedure_from_spec",
@@ -199,7 +199,7 @@ class Estimate:
 
 
 @dataclass(frozen=True, eq=False)
-class OptimizationResult:
+class OptimizationResults:
     """The outcome of a search: every candidate's objective, the best and its rivals.
 
     ``candidates`` has one row per candidate: its parameter values, replications, objective
@@ -300,7 +300,7 @@ def optimize(
     store: ResultStore | str | Path | None = None,
     confirmation: int | None = None,
     source: str = "<scenario>",
-) -> OptimizationResult:
+) -> OptimizationResults:
     """Search the parameters ``scenario.optimize`` names for the best value of its objective.
 
     ``replications`` replaces the method's first replications (KN) or its replications
@@ -348,7 +348,7 @@ def _search(
     progress: Callable[[int, int], None] | None,
     store: ResultStore,
     source: str,
-) -> OptimizationResult:
+) -> OptimizationResults:
     """Select among ``candidates`` with ``procedure``, confirm the best, tabulate."""
     spec = scenario.optimize
     assert spec is not None
@@ -417,7 +417,7 @@ def _search(
             "candidate_hashes": [scenario_hash(c.scenario) for c in candidates],
         },
     }
-    return OptimizationResult(scenario=scenario, candidates=table, observations=observations,
+    return OptimizationResults(scenario=scenario, candidates=table, observations=observations,
                               best=best, estimate=estimate, parameters=parameters,
                               manifest=manifest)
 

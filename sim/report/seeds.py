@@ -75,7 +75,7 @@ def _number(x: float) -> str:
     return f"{x:+.4f}"
 
 
-def plot_over_time(results: Sequence[Results], *, figure: Figure | None = None) -> Figure:
+def plot_over_time(results: Sequence[Results], *, fig: Figure | None = None) -> Figure:
     """Per claim scenario, week by week: the under-promise view's strategy minus the other's.
 
     Above zero (blue) the first seed's view is ahead that week; below (red) the second's. The
@@ -84,7 +84,7 @@ def plot_over_time(results: Sequence[Results], *, figure: Figure | None = None) 
     n = len(results)
     columns = min(3, max(n, 1))
     rows = max(1, math.ceil(n / columns))
-    fig = figure if figure is not None else Figure(
+    fig = fig if fig is not None else Figure(
         figsize=(5.2 * columns, 3.4 * rows + 0.8), layout="constrained"
     )
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())

@@ -121,3 +121,9 @@ def test_write_optimization_refuses_a_folder_that_is_not_a_results_folder(numeri
     with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
         write_optimization(numeric, someone_elses_folder.path)
     assert someone_elses_folder.untouched()
+
+
+def test_plot_optimization_draws_on_the_figure_it_is_given_and_returns_it(numeric):
+    fig = Figure()
+    assert plot_optimization(numeric, fig=fig) is fig
+    assert fig.axes

@@ -3,12 +3,13 @@
 import pandas as pd
 import pytest
 from factories import small_scenario
+from matplotlib.figure import Figure
 
 import sim
 from sim.errors import ResultsError
 from sim.experiment.verdict import judge_claim
 from sim.report import RESULT_FILES, SEED_FILES, verdict_table, write_verdicts
-from sim.report.seeds import verdict_markdown
+from sim.report.seeds import plot_over_time, verdict_markdown
 
 CLAIMS = [
     {"says": "The buffer satisfies more.", "view": "under-promise", "metric": "satisfaction_mean",
@@ -71,3 +72,9 @@ def test_write_verdicts_refuses_a_folder_that_is_not_a_results_folder(runs, some
     with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
         write_verdicts(runs, someone_elses_folder.path)
     assert someone_elses_folder.untouched()
+
+
+def test_plot_over_time_draws_on_the_figure_it_is_given_and_returns_it(runs):
+    fig = Figure()
+    assert plot_over_time(runs, fig=fig) is fig
+    assert fig.axes

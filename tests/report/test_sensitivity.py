@@ -5,6 +5,7 @@ import json
 import pandas as pd
 import pytest
 from factories import small_scenario
+from matplotlib.figure import Figure
 
 from sim.errors import ResultsError
 from sim.experiment.sensitivity import sensitivity
@@ -102,3 +103,9 @@ def test_write_sensitivity_refuses_a_folder_that_is_not_a_results_folder(morris,
     with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
         write_sensitivity(morris, someone_elses_folder.path)
     assert someone_elses_folder.untouched()
+
+
+def test_plot_sensitivity_draws_on_the_figure_it_is_given_and_returns_it(morris):
+    fig = Figure()
+    assert plot_sensitivity(morris, fig=fig) is fig
+    assert fig.axes

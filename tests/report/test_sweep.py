@@ -8,6 +8,7 @@ import pytest
 from factories import small_scenario
 from matplotlib.collections import PolyCollection
 from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
 
 from sim.errors import ResultsError
 from sim.experiment.sweep import run_sweep
@@ -132,3 +133,9 @@ def test_write_sweep_refuses_a_folder_that_is_not_a_results_folder(grid, someone
     with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
         write_sweep(grid, someone_elses_folder.path)
     assert someone_elses_folder.untouched()
+
+
+def test_plot_sweep_draws_on_the_figure_it_is_given_and_returns_it(grid):
+    fig = Figure()
+    assert plot_sweep(grid, fig=fig) is fig
+    assert fig.axes
