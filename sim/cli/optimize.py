@@ -20,8 +20,9 @@ from sim.cli.options import (
     where_options,
 )
 from sim.cli.study import report, write_study
+from sim.experiment.candidates import build_candidates
 from sim.experiment.executors import Executor
-from sim.experiment.optimize import OptimizationResults, build_candidates
+from sim.experiment.optimize import OptimizationResults
 from sim.experiment.optimize import optimize as run_optimization
 from sim.report.optimize import best_summary, write_optimization
 from sim.scenario import load_scenario

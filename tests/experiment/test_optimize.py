@@ -11,8 +11,9 @@ from factories import small_scenario
 
 from sim.errors import ExperimentError, ScenarioError
 from sim.experiment import LocalExecutor, MemoryStore
+from sim.experiment.candidates import build_candidates
 from sim.experiment.manifest import scenario_hash
-from sim.experiment.optimize import build_candidates, optimize
+from sim.experiment.optimize import optimize
 from sim.scenario import Scenario, parse_scenario
 
 ALL_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
