@@ -6,7 +6,11 @@ A small public API for notebooks and scripts::
     scenario = sim.load_scenario("scenarios/zappos_vs_competitor.yaml")
     results = sim.run(scenario, replications=10)
     results.summary          # pandas DataFrame: strategy, metric, mean, ci_low, ci_high, n
-    sim.plot_comparison(results)
+    sim.plot_comparison(results)         # a matplotlib Figure (pass fig= to draw on yours)
+
+The studies have their own results types (``SweepResults``, ``OptimizationResults``,
+``SensitivityResults``); ``read_results`` reads a results folder back; ``LocalExecutor`` and
+``DaskExecutor`` say where replications run.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -19,16 +23,28 @@ from sim.errors import (
     SimError,
     StrategyError,
 )
-from sim.experiment import Precision, Results, run, run_sweep
+from sim.experiment import (
+    DaskExecutor,
+    LocalExecutor,
+    OptimizationResults,
+    Precision,
+    Results,
+    SensitivityResults,
+    SweepResults,
+    run,
+    run_sweep,
+)
 from sim.experiment.optimize import optimize
 from sim.experiment.sensitivity import sensitivity
 from sim.model import FirmView, PromiseStrategy, Quote
 from sim.report import (
     plot_comparison,
     plot_optimization,
+    plot_over_time,
     plot_sensitivity,
     plot_sweep,
     plot_timeseries,
+    read_results,
     write_results,
 )
 from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
@@ -39,8 +55,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "DaskExecutor",
     "ExperimentError",
     "FirmView",
+    "LocalExecutor",
+    "OptimizationResults",
     "Precision",
     "PromiseStrategy",
     "Quote",
@@ -48,17 +67,21 @@ __all__ = [
     "ResultsError",
     "Scenario",
     "ScenarioError",
+    "SensitivityResults",
     "SimError",
     "StrategyError",
+    "SweepResults",
     "__version__",
     "load_scenario",
     "optimize",
     "parse_scenario",
     "plot_comparison",
     "plot_optimization",
+    "plot_over_time",
     "plot_sensitivity",
     "plot_sweep",
     "plot_timeseries",
+    "read_results",
     "run",
     "run_sweep",
     "scenario_schema",

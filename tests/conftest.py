@@ -10,7 +10,7 @@ from pathlib import Path
 
 from hypothesis import settings
 
-pytest_plugins = ["validation.session"]
+pytest_plugins = ["validation.session", "folders"]
 
 settings.register_profile("promise-sim", deadline=None)
 settings.load_profile("promise-sim")

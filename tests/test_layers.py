@@ -24,10 +24,13 @@ def test_import_sim_does_not_import_the_cli_or_pyplot():
 
 def test_public_api_is_pinned():
     assert sorted(sim.__all__) == sorted([
-        "ExperimentError", "FirmView", "Precision", "PromiseStrategy", "Quote", "Results", "ResultsError",
-        "Scenario", "ScenarioError", "SimError", "StrategyError", "__version__", "load_scenario",
-        "optimize", "parse_scenario", "plot_comparison", "plot_optimization", "plot_sensitivity", "plot_sweep", "plot_timeseries", "run",
-        "run_sweep", "scenario_schema", "sensitivity", "write_results",
+        "DaskExecutor", "ExperimentError", "FirmView", "LocalExecutor", "OptimizationResults",
+        "Precision", "PromiseStrategy", "Quote", "Results", "ResultsError", "Scenario",
+        "ScenarioError", "SensitivityResults", "SimError", "StrategyError", "SweepResults",
+        "__version__", "load_scenario", "optimize", "parse_scenario", "plot_comparison",
+        "plot_optimization", "plot_over_time", "plot_sensitivity", "plot_sweep",
+        "plot_timeseries", "read_results", "run", "run_sweep", "scenario_schema", "sensitivity",
+        "write_results",
     ])
     for name in sim.__all__:
         assert getattr(sim, name) is not None

@@ -14,14 +14,15 @@ import click
 from sim.cli.options import (
     REPLICATIONS,
     SCENARIO,
-    SEED,
-    echo_json,
+    Output,
     output_options,
+    seed_option,
     where_options,
 )
-from sim.cli.resume import resumable_run
-from sim.experiment import make_executor
-from sim.experiment.optimize import OptimizationResult, build_candidates
+from sim.cli.study import report, write_study
+from sim.experiment.candidates import build_candidates
+from sim.experiment.executors import Executor
+from sim.experiment.optimize import OptimizationResults
 from sim.experiment.optimize import optimize as run_optimization
 from sim.report.optimize import best_summary, write_optimization
 from sim.scenario import load_scenario
@@ -37,7 +38,7 @@ __all__ = ["optimize"]
 @click.option("--max-replications", type=REPLICATIONS,
               help="At most this many replications of a candidate (kn) [default: the "
               "scenario's].")
-@click.option("--seed", "-s", type=SEED, help="Override the root seed.")
+@seed_option
 @where_options
 @output_options("results/<scenario name>-optimize")
 def optimize(
@@ -45,13 +46,8 @@ def optimize(
     replications: int | None,
     max_replications: int | None,
     seed: int | None,
-    workers: int | None,
-    executor: str,
-    scheduler: str | None,
-    out: Path | None,
-    fresh: bool,
-    quiet: bool,
-    as_json: bool,
+    where: Executor,
+    output: Output,
 ) -> None:
     """Search the strategy parameters of SCENARIO's 'optimize' section for the best objective.
 
@@ -68,29 +64,20 @@ def optimize(
       promise-sim optimize scenarios/optimize_promise.yaml
       promise-sim optimize scenarios/optimize_promise.yaml -r 6 -w 2 -o results/quick
     """
-
     spec = load_scenario(scenario)
     build_candidates(spec, source=str(scenario))
-    target = out if out is not None else Path("results") / f"{spec.name}-optimize"
-    where = make_executor(executor, workers=workers, scheduler=scheduler)
-    session = resumable_run(target, label=spec.name, fresh=fresh, quiet=quiet or as_json)
-    with session as (store, progress):
-        result = run_optimization(
+    result, folder = write_study(
+        output, default=Path("results") / f"{spec.name}-optimize", label=spec.name,
+        scenario=scenario, write=write_optimization,
+        compute=lambda store, progress: run_optimization(
             spec, replications=replications, max_replications=max_replications, seed=seed,
-            executor=where, progress=progress, store=store, source=str(scenario),
-        )
-        folder = write_optimization(result, target)
-    if as_json:
-        echo_json({"scenario": spec.name, "folder": folder, **best_summary(result)})
-        return
-    if quiet:
-        click.echo(str(folder))
-        return
-    click.echo(summary_lines(result))
-    click.echo(f"\nresults written to {folder}/")
+            executor=where, progress=progress, store=store, source=str(scenario)),
+    )
+    report(output, folder, written="results", text=lambda: summary_lines(result),
+           payload=lambda: {"scenario": spec.name, "folder": folder, **best_summary(result)})
 
 
-def summary_lines(result: OptimizationResult) -> str:
+def summary_lines(result: OptimizationResults) -> str:
     """The best candidate with its interval, and each runner-up that cannot be ruled out."""
     level = round(100 * result.scenario.experiment.confidence)
     table = result.candidates

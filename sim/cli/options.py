@@ -1,15 +1,22 @@
 """Options every command that runs replications shares: how many, from which seed, where they
-run, and resuming."""
+run, where the results go and how the outcome is printed.
+
+``where_options`` hands the command one executor (``where``) and ``output_options`` one
+:class:`Output`, so a command's signature holds only what is its own.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
+from sim.experiment import make_executor
 from sim.experiment.manifest import json_value
 from sim.scenario.limits import check_replications
 
@@ -17,10 +24,12 @@ __all__ = [
     "REPLICATIONS",
     "SCENARIO",
     "SEED",
+    "Output",
     "echo_json",
     "json_option",
     "output_options",
     "resume_option",
+    "seed_option",
     "where_options",
 ]
 
@@ -43,6 +52,9 @@ class _Seed(click.IntRange):
 
 #: A seed option's type.
 SEED = _Seed()
+
+#: --seed: the root seed instead of the scenario's.
+seed_option = click.option("--seed", "-s", type=SEED, help="Override the root seed.")
 
 
 class _Replications(click.IntRange):
@@ -72,7 +84,14 @@ def resume_option(command):
 
 
 def where_options(command):
-    """The options saying where replications run: local workers or a Dask cluster."""
+    """--workers, --executor, --scheduler: where replications run, passed on as ``where``."""
+
+    @functools.wraps(command)
+    def with_executor(*args: Any, workers: int | None, executor: str, scheduler: str | None,
+                      **kwargs: Any) -> Any:
+        where = make_executor(executor, workers=workers, scheduler=scheduler)
+        return command(*args, where=where, **kwargs)
+
     options = [
         click.option("--workers", "-w", type=click.IntRange(min=1),
                      help="Processes [default: all cores]."),
@@ -83,8 +102,8 @@ def where_options(command):
                      "dask)."),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
+        with_executor = option(with_executor)
+    return with_executor
 
 
 def json_option(command):
@@ -112,10 +131,35 @@ def _plain(value: Any) -> Any:
     return json_value(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where a command writes (``--out``, else its default) and how it reports the outcome."""
+
+    out: Path | None = None
+    fresh: bool = False
+    quiet: bool = False
+    as_json: bool = False
+
+    @property
+    def silent(self) -> bool:
+        """No progress bar: only the folder, or the JSON, is printed."""
+        return self.quiet or self.as_json
+
+    def folder(self, default: Path) -> Path:
+        """The folder written: ``--out``, else ``default``."""
+        return default if self.out is None else self.out
+
+
 def output_options(default: str):
-    """--out, --fresh, --quiet and --json: where a command writes, and how it reports."""
+    """--out, --fresh, --quiet and --json, passed on as one :class:`Output` (``output``)."""
 
     def decorate(command):
+        @functools.wraps(command)
+        def with_output(*args: Any, out: Path | None, fresh: bool, quiet: bool, as_json: bool,
+                        **kwargs: Any) -> Any:
+            output = Output(out, fresh=fresh, quiet=quiet, as_json=as_json)
+            return command(*args, output=output, **kwargs)
+
         options = [
             click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
                          help=f"Results folder [default: {default}]."),
@@ -124,7 +168,7 @@ def output_options(default: str):
             json_option,
         ]
         for option in reversed(options):
-            command = option(command)
-        return command
+            with_output = option(with_output)
+        return with_output
 
     return decorate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,11 +53,13 @@ def _remove_empty(folders: list[Path]) -> None:
 
 @contextmanager
 def resumable_run(
-    out: Path, *, label: str, fresh: bool = False, quiet: bool = False
+    out: Path, *, label: str, fresh: bool = False, quiet: bool = False,
+    keep: Sequence[Path] = (),
 ) -> Iterator[tuple[DiskStore, Callable[[int, int], None]]]:
-    """What a command that writes ``out`` runs in: ``out`` checked writable first, a store
-    that makes the run resumable, and a progress bar (none when ``quiet``)."""
-    check_writable(out)
+    """What a command that writes ``out`` runs in: ``out`` checked writable and replaceable
+    first (it must not hold a path of ``keep``), a store that makes the run resumable, and a
+    progress bar (none when ``quiet``)."""
+    check_writable(out, keep=keep)
     with resumable(out, fresh=fresh) as store, \
             replication_progress(label, enabled=not quiet) as progress:
         yield store, progress

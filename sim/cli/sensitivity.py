@@ -14,14 +14,14 @@ import click
 from sim.cli.options import (
     REPLICATIONS,
     SCENARIO,
-    SEED,
-    echo_json,
+    Output,
     output_options,
+    seed_option,
     where_options,
 )
-from sim.cli.resume import resumable_run
-from sim.experiment import make_executor
-from sim.experiment.sensitivity import INDEX_COLUMNS, SensitivityResult, study_base
+from sim.cli.study import report, write_study
+from sim.experiment.executors import Executor
+from sim.experiment.sensitivity import INDEX_COLUMNS, SensitivityResults, study_base
 from sim.experiment.sensitivity import sensitivity as run_sensitivity
 from sim.report.sensitivity import write_sensitivity
 from sim.scenario import load_scenario
@@ -34,20 +34,15 @@ __all__ = ["ranked_text", "sensitivity"]
 @click.option("--replications", "-r", type=REPLICATIONS,
               help="Replications at every point [default: the sensitivity block's, else the "
               "experiment's].")
-@click.option("--seed", "-s", type=SEED, help="Override the root seed.")
+@seed_option
 @where_options
 @output_options("results/<scenario name>-sensitivity")
 def sensitivity(
     scenario: Path,
     replications: int | None,
     seed: int | None,
-    workers: int | None,
-    executor: str,
-    scheduler: str | None,
-    out: Path | None,
-    fresh: bool,
-    quiet: bool,
-    as_json: bool,
+    where: Executor,
+    output: Output,
 ) -> None:
     """Rank the uncertain parameters of SCENARIO's 'sensitivity:' block by influence.
 
@@ -73,28 +68,21 @@ def sensitivity(
           - {path: customers.learning_rate, low: 0.05, high: 0.8, label: learning rate}
           - {path: satisfaction.loss_aversion, low: 1.0, high: 3.5}
     """
-
     spec = load_scenario(scenario)
     study_base(spec, source=str(scenario))
-    target = out if out is not None else Path("results") / f"{spec.name}-sensitivity"
-    where = make_executor(executor, workers=workers, scheduler=scheduler)
-    session = resumable_run(target, label=spec.name, fresh=fresh, quiet=quiet or as_json)
-    with session as (store, progress):
-        result = run_sensitivity(spec, replications=replications, seed=seed, executor=where,
-                                 progress=progress, store=store, source=str(scenario))
-        folder = write_sensitivity(result, target)
-    if as_json:
-        echo_json({"scenario": spec.name, "folder": folder, "method": result.method,
-                   "indices": result.indices})
-        return
-    if quiet:
-        click.echo(str(folder))
-        return
-    click.echo(ranked_text(result))
-    click.echo(f"\nsensitivity written to {folder}/")
+    result, folder = write_study(
+        output, default=Path("results") / f"{spec.name}-sensitivity", label=spec.name,
+        scenario=scenario, write=write_sensitivity,
+        compute=lambda store, progress: run_sensitivity(
+            spec, replications=replications, seed=seed, executor=where, progress=progress,
+            store=store, source=str(scenario)),
+    )
+    report(output, folder, written="sensitivity", text=lambda: ranked_text(result),
+           payload=lambda: {"scenario": spec.name, "folder": folder, "method": result.method,
+                            "indices": result.indices})
 
 
-def ranked_text(result: SensitivityResult) -> str:
+def ranked_text(result: SensitivityResults) -> str:
     """The study in a few lines: the outcome, the noise, and the parameters ranked."""
     info = result.manifest["sensitivity"]
     level = round(100 * result.manifest["confidence"])

@@ -16,14 +16,14 @@ import numpy as np
 from sim.cli.options import (
     REPLICATIONS,
     SCENARIO,
-    SEED,
-    echo_json,
+    Output,
     output_options,
+    seed_option,
     where_options,
 )
-from sim.cli.resume import resumable_run
+from sim.cli.study import report, write_study
 from sim.errors import ExperimentError
-from sim.experiment import make_executor
+from sim.experiment.executors import Executor
 from sim.experiment.precision import resolve_metric
 from sim.experiment.sweep import LOWER_IS_BETTER, SweepResults, point_scenarios, run_sweep
 from sim.report.sweep import write_sweep
@@ -39,7 +39,7 @@ __all__ = ["sweep"]
 @click.argument("scenario", type=SCENARIO)
 @click.option("--replications", "-r", type=REPLICATIONS,
               help="Override the scenario's, at every point.")
-@click.option("--seed", "-s", type=SEED, help="Override the root seed.")
+@seed_option
 @where_options
 @click.option("--metric",
               help="Metric to plot and rank points by, instead of the sweep's (a unique prefix "
@@ -49,14 +49,9 @@ def sweep(
     scenario: Path,
     replications: int | None,
     seed: int | None,
-    workers: int | None,
-    executor: str,
-    scheduler: str | None,
-    out: Path | None,
+    where: Executor,
     metric: str | None,
-    fresh: bool,
-    quiet: bool,
-    as_json: bool,
+    output: Output,
 ) -> None:
     """Run SCENARIO at every point of its 'sweep:' design and write the sweep folder.
 
@@ -90,22 +85,16 @@ def sweep(
     if metric is not None:
         spec = _with_metric(spec, metric)
     point_scenarios(spec, source=str(scenario))  # every point checked before anything is kept
-    target = out if out is not None else Path("results") / f"{spec.name}-sweep"
-    where = make_executor(executor, workers=workers, scheduler=scheduler)
-    session = resumable_run(target, label=spec.name, fresh=fresh, quiet=quiet or as_json)
-    with session as (store, progress):
-        results = run_sweep(spec, replications=replications, seed=seed, executor=where,
-                            progress=progress, store=store, source=str(scenario))
-        folder = write_sweep(results, target)
-    if as_json:
-        echo_json({"scenario": spec.name, "folder": folder, "metric": results.metric,
-                   "best": results.best(), "table": results.table})
-        return
-    if quiet:
-        click.echo(str(folder))
-        return
-    click.echo(best_points_text(results))
-    click.echo(f"\nsweep written to {folder}/")
+    results, folder = write_study(
+        output, default=Path("results") / f"{spec.name}-sweep", label=spec.name,
+        scenario=scenario, write=write_sweep,
+        compute=lambda store, progress: run_sweep(
+            spec, replications=replications, seed=seed, executor=where, progress=progress,
+            store=store, source=str(scenario)),
+    )
+    report(output, folder, written="sweep", text=lambda: best_points_text(results),
+           payload=lambda: {"scenario": spec.name, "folder": folder, "metric": results.metric,
+                            "best": results.best(), "table": results.table})
 
 
 def _with_metric(spec: Scenario, name: str) -> Scenario:

@@ -7,10 +7,10 @@ from sim.experiment.executors import (
     make_executor,
 )
 from sim.experiment.manifest import build_manifest, scenario_hash
-from sim.experiment.optimize import OptimizationResult
+from sim.experiment.optimize import OptimizationResults
 from sim.experiment.precision import Precision
 from sim.experiment.runner import OUTCOMES, Results, run, run_points
-from sim.experiment.sensitivity import SensitivityResult
+from sim.experiment.sensitivity import SensitivityResults
 from sim.experiment.statistics import mean_interval, paired_differences, summarize
 from sim.experiment.store import DiskStore, MemoryStore
 from sim.experiment.streams import component_id, replication_streams
@@ -22,10 +22,10 @@ __all__ = [
     "DiskStore",
     "LocalExecutor",
     "MemoryStore",
-    "OptimizationResult",
+    "OptimizationResults",
     "Precision",
     "Results",
-    "SensitivityResult",
+    "SensitivityResults",
     "SweepResults",
     "build_manifest",
     "component_id",

@@ -1,164 +1,47 @@
 """``optimize``: search a strategy's parameters for the best objective, with common random numbers.
 
-The candidates (every combination of the parameters' values) are points run together by
+The candidates (:mod:`sim.experiment.candidates`) are points run together by
 :func:`~sim.experiment.runner.run_points` from one root seed, so replication ``r`` of every
 candidate meets the same orders and luck and candidates are compared by paired differences.
-A selection procedure decides how many replications each candidate gets:
-:class:`KimNelsonProcedure` (Kim & Nelson 2001: sequential, drops clearly worse candidates and
-adds replications to the rest, valid with common random numbers) or :class:`SubsetProcedure`
-(the same replications for all). Either way the result names the best candidate, its
-interval, and the candidates that cannot be ruled out as the best (paired one-sided bounds,
-Bonferroni over the comparisons with the best).
+A selection procedure of :mod:`sim.experiment.selection` decides how many replications each
+candidate gets (Kim & Nelson's sequential KN, or the same for all); the result names the best
+candidate, its interval, and the candidates that cannot be ruled out as the best.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from sim.errors import ExperimentError, ScenarioError
+from sim.errors import ExperimentError
+from sim.experiment.candidates import Candidate, build_candidates
 from sim.experiment.executors import Executor, LocalExecutor, default_workers
 from sim.experiment.manifest import build_manifest, json_value, scenario_hash
 from sim.experiment.progress import Progress, progress_callback
-from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, Results, run_points
+from sim.experiment.runner import Results, run_points
+from sim.experiment.selection import (
+    KimNelsonProcedure,
+    Selection,
+    SelectionProcedure,
+    SubsetProcedure,
+    compare_with_best,
+)
 from sim.experiment.statistics import mean_interval
 from sim.experiment.store import MemoryStore, ResultStore, open_store
 from sim.scenario.optimize import KimNelson, Objective, Subset
-from sim.scenario.overrides import get_value, with_values
-from sim.scenario.paths import split_path
 from sim.scenario.spec import Scenario
 
 __all__ = [
-    "Candidate",
     "Estimate",
-    "KimNelsonProcedure",
-    "OptimizationResult",
-    "Selection",
-    "SelectionProcedure",
-    "SubsetProcedure",
-    "build_candidates",
+    "OptimizationResults",
     "optimize",
     "procedure_from_spec",
 ]
-
-#: ``observe(candidates, n)``: scores of the first ``n`` replications of each candidate, one row
-#: per candidate; higher is better.
-Observe = Callable[[Sequence[int], int], np.ndarray]
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One combination of parameter values, and the scenario it makes."""
-
-    index: int
-    values: dict[str, Any]
-    scenario: Scenario = field(repr=False)
-
-    @property
-    def label(self) -> str:
-        """The values in words, e.g. ``p=0.9, service=ground``."""
-        return ", ".join(f"{path}={_show(value)}" for path, value in self.values.items())
-
-
-def _show(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """What a procedure decided: who was still in contention, and when the others were dropped."""
-
-    survivors: tuple[int, ...]
-    eliminated_after: dict[int, int]
-
-
-class SelectionProcedure(Protocol):
-    """A way to spend replications on candidates until the best can be named."""
-
-    def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
-        """Observe the ``k`` candidates as the procedure needs; who survived and who was dropped."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class SubsetProcedure:
-    """The same ``replications`` for every candidate; none is dropped along the way."""
-
-    replications: int
-
-    def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
-        """Observe every candidate ``replications`` times."""
-        observe(range(k), self.replications)
-        return Selection(tuple(range(k)), {})
-
-
-@dataclass(frozen=True, slots=True)
-class KimNelsonProcedure:
-    """Kim & Nelson's (2001) fully sequential procedure KN, with common random numbers.
-
-    After ``first`` replications of all, a candidate is dropped at replication ``r`` when its
-    mean falls below another's by more than ``W = max(0, d/(2r) (h^2 S^2/d^2 - r))`` (``S^2``
-    the variance of their paired differences over the first replications, ``d`` the
-    indifference zone); the best is chosen with probability at least ``confidence`` when it
-    beats all others by ``d`` or more. Replications come in rounds (each round adds ``growth``
-    times the current count); dropping is checked at every replication of a round, so the
-    decisions are those of the one-at-a-time procedure.
-    """
-
-    indifference: float
-    first: int
-    maximum: int
-    growth: float = 0.5
-
-    def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
-        """Run KN on ``k`` candidates; higher scores are better."""
-        first = self.first
-        scores = observe(range(k), first)
-        if k == 1:
-            return Selection((0,), {})
-        alpha = 1.0 - confidence
-        eta = 0.5 * ((2.0 * alpha / (k - 1)) ** (-2.0 / (first - 1)) - 1.0)
-        h2 = 2.0 * eta * (first - 1)
-        spread = h2 * np.cov(scores, ddof=1).reshape(k, k)
-        diagonal = np.diag(spread)
-        spread = diagonal[:, None] + diagonal[None, :] - 2.0 * spread  # h^2 S_il^2
-        delta = self.indifference
-        data = {i: scores[i] for i in range(k)}
-        alive = np.arange(k)
-        eliminated: dict[int, int] = {}
-        have = first
-        r = first
-        while True:
-            means = np.array([data[i][:r].mean() for i in alive])
-            pair = spread[np.ix_(alive, alive)]
-            slack = np.maximum(0.0, delta / (2.0 * r) * (pair / delta**2 - r))
-            np.fill_diagonal(slack, np.inf)
-            keep = np.all(means[:, None] >= means[None, :] - slack, axis=1)
-            for i in alive[~keep]:
-                eliminated[int(i)] = r
-            alive = alive[keep]
-            if alive.size <= 1:
-                break
-            rest = spread[np.ix_(alive, alive)]
-            last_needed = int(np.floor(rest.max() / delta**2))  # max N_il over the survivors
-            if r > last_needed or r >= self.maximum:
-                break
-            r += 1
-            if r > have:
-                have = min(self.maximum, last_needed + 1,
-                           max(r, have + math.ceil(self.growth * have)))
-                more = observe(alive.tolist(), have)
-                for row, i in enumerate(alive):
-                    data[int(i)] = more[row]
-        return Selection(tuple(int(i) for i in alive), eliminated)
 
 
 def procedure_from_spec(
@@ -188,88 +71,6 @@ def procedure_from_spec(
     return SubsetProcedure(replications)
 
 
-def _resolve(path: str, strategy: dict, scenario: dict, name: str, where: str) -> str:
-    """The full dotted path of ``path``: a key of the strategy, or already a scenario path."""
-    try:
-        first = split_path(path)[0]
-    except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
-    if first in strategy:
-        if first == "name":
-            raise ScenarioError(f"{where}: the strategy's name cannot be searched")
-        return f"strategies.{name}.{path}"
-    if first in scenario:
-        return path
-    keys = ", ".join(k for k in strategy if k != "name")
-    raise ScenarioError(
-        f"{where}: {path!r} is neither a key of strategy {name!r} ({keys}) nor a section of "
-        "the scenario"
-    )
-
-
-def build_candidates(
-    scenario: Scenario, *, source: str = "<scenario>"
-) -> tuple[Scenario, list[Candidate]]:
-    """The base scenario of the search and every candidate built on it, each validated.
-
-    The base holds only the searched strategy, without baseline, claim or study blocks, so a
-    candidate's scenario (and hash) depends on nothing but its values. Errors name
-    ``optimize.parameters[i].path``, the candidate whose values break a scenario rule, or an
-    objective metric the scenario does not measure.
-    """
-    spec = scenario.optimize
-    if spec is None:
-        raise ScenarioError(f"{source}: optimize: missing (a scenario searched by 'optimize' "
-                            "needs one)")
-    target = next((s for s in scenario.strategies if s.name == spec.strategy), None)
-    if target is None:
-        names = ", ".join(s.name for s in scenario.strategies)
-        raise ScenarioError(f"{source}: optimize.strategy: {spec.strategy!r} is not a strategy "
-                            f"(one of {names})")
-    data = scenario.model_dump(mode="python", by_alias=True)
-    data.update(strategies=[target.model_dump(mode="python", by_alias=True)], baseline=None,
-                claim=None, sweep=None, optimize=None, sensitivity=None)
-    base = Scenario.model_validate(data)
-    _check_objective(base, spec.objective, source)
-    strategy_data = data["strategies"][0]
-    resolved: list[list[str]] = []
-    for i, parameter in enumerate(spec.parameters):
-        key = "path" if parameter.paths is None else "paths"
-        where = f"{source}: optimize.parameters[{i}].{key}"
-        full = [_resolve(p, strategy_data, data, spec.strategy, where) for p in parameter.keys]
-        for path in full:
-            try:
-                get_value(base, path)
-            except ScenarioError as exc:
-                raise ScenarioError(f"{where}: {exc}") from None
-        resolved.append(full)
-    candidates = []
-    grids = [p.grid() for p in spec.parameters]
-    for index, combination in enumerate(itertools.product(*grids)):
-        written: dict[str, Any] = {}
-        changes: dict[str, Any] = {}
-        for parameter, full, value in zip(spec.parameters, resolved, combination):
-            values = value if parameter.paths is not None else [value]
-            written.update(zip(parameter.keys, values))
-            changes.update(zip(full, values))
-        label = ", ".join(f"{p}={_show(v)}" for p, v in written.items())
-        where = (f"{source}: optimize.parameters[0] candidate {label}"
-                 if len(spec.parameters) == 1 else f"{source}: optimize candidate {label}")
-        candidates.append(Candidate(index, written, with_values(base, changes, source=where)))
-    return base, candidates
-
-
-def _check_objective(base: Scenario, objective: Objective, source: str) -> None:
-    """Every metric of the objective must exist in the base scenario's results."""
-    for metric in objective.terms:
-        if metric in CUSTOMER_METRICS and base.customers is None:
-            raise ScenarioError(f"{source}: optimize.objective: {metric!r} needs a 'customers' "
-                                "section (customer memory)")
-        if metric in MARKET_METRICS and base.market is None:
-            raise ScenarioError(f"{source}: optimize.objective: {metric!r} needs a 'market' "
-                                "section")
-
-
 def objective_values(table: pd.DataFrame, objective: Objective) -> np.ndarray:
     """The objective of each replication of a one-strategy results table, in replication order."""
     table = table.sort_values("replication")
@@ -295,7 +96,7 @@ class Estimate:
 
 
 @dataclass(frozen=True, eq=False)
-class OptimizationResult:
+class OptimizationResults:
     """The outcome of a search: every candidate's objective, the best and its rivals.
 
     ``candidates`` has one row per candidate: its parameter values, replications, objective
@@ -348,16 +149,6 @@ class OptimizationResult:
 
 
 
-def _paired_bound(diff: np.ndarray, t_level: float) -> tuple[float, float, float]:
-    """Mean of paired differences and its bounds at one-sided level ``t_level`` each side."""
-    n = diff.size
-    mean = float(diff.mean())
-    if n < 2:
-        return mean, np.nan, np.nan
-    half = float(stats.t.ppf(t_level, n - 1) * diff.std(ddof=1) / np.sqrt(n))
-    return mean, mean - half, mean + half
-
-
 def _candidate_table(
     candidates: list[Candidate],
     scores: dict[int, np.ndarray],
@@ -367,20 +158,16 @@ def _candidate_table(
     confidence: float,
 ) -> tuple[pd.DataFrame, int]:
     """One row per candidate, with the status of each against the best; and the best."""
-    k = len(candidates)
-    means = {i: float(scores[i].mean()) for i in range(k)}
-    best = max(selection.survivors, key=lambda i: (means[i], -i))
-    level = 1.0 - (1.0 - confidence) / max(k - 1, 1)
+    best, comparisons = compare_with_best([scores[c.index] for c in candidates],
+                                          selection.survivors, confidence=confidence)
     rows = []
-    for c in candidates:
+    for c, versus in zip(candidates, comparisons):
         i = c.index
         mean, low, high = mean_interval(sign * scores[i], confidence)
-        shared = min(scores[i].size, scores[best].size)
-        diff, diff_low, diff_high = _paired_bound(
-            scores[i][:shared] - scores[best][:shared], level)
+        diff, diff_low, diff_high = versus.difference, versus.low, versus.high
         if i == best:
             status = "best"
-        elif diff_high >= 0 or not np.isfinite(diff_high):
+        elif versus.in_contention:
             status = "not ruled out"
         else:
             status = "ruled out"
@@ -410,7 +197,7 @@ def optimize(
     store: ResultStore | str | Path | None = None,
     confirmation: int | None = None,
     source: str = "<scenario>",
-) -> OptimizationResult:
+) -> OptimizationResults:
     """Search the parameters ``scenario.optimize`` names for the best value of its objective.
 
     ``replications`` replaces the method's first replications (KN) or its replications
@@ -458,7 +245,7 @@ def _search(
     progress: Callable[[int, int], None] | None,
     store: ResultStore,
     source: str,
-) -> OptimizationResult:
+) -> OptimizationResults:
     """Select among ``candidates`` with ``procedure``, confirm the best, tabulate."""
     spec = scenario.optimize
     assert spec is not None
@@ -527,7 +314,7 @@ def _search(
             "candidate_hashes": [scenario_hash(c.scenario) for c in candidates],
         },
     }
-    return OptimizationResult(scenario=scenario, candidates=table, observations=observations,
+    return OptimizationResults(scenario=scenario, candidates=table, observations=observations,
                               best=best, estimate=estimate, parameters=parameters,
                               manifest=manifest)
 

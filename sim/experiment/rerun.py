@@ -73,9 +73,18 @@ def rerun(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Rerun:
-    """Run the manifest's scenario again with its seed and replications, and compare."""
+    """Run the manifest's scenario again with its seed and replications, and compare.
+
+    A result made with a strategy object the manifest cannot rebuild (a class defined in a
+    notebook cell or script) is refused with a :class:`ResultsError` saying so.
+    """
     manifest = read_manifest(manifest_path)
     source = str(manifest_path)
+    for entry in manifest.get("strategy_objects") or ():
+        if not entry.get("rerunnable", True):
+            raise ResultsError(f"{source}: cannot be rerun from the manifest: strategy "
+                               f"{entry.get('name')!r} ({entry.get('class')}) was passed as an "
+                               f"object and {entry.get('why_not')}")
     try:
         scenario = parse_scenario(manifest["scenario_spec"], source=f"{source}: scenario_spec")
     except ScenarioError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,23 @@ from sim.experiment.precision import Precision
 from sim.experiment.progress import Progress, progress_callback
 from sim.experiment.statistics import paired_differences, summarize
 from sim.experiment.store import MemoryStore, ResultStore, open_store
+from sim.experiment.strategy_objects import (
+    StrategyObject,
+    cannot_travel,
+    manifest_entries,
+    with_strategy_objects,
+)
 from sim.experiment.tasks import (
     ReplicationOutcome,
     ReplicationTask,
     prepare_world,
+    replication_strategies,
     run_replication,
 )
+from sim.model.promise import PromiseStrategy
 from sim.scenario import metrics
 from sim.scenario.limits import check_replications
 from sim.scenario.spec import Scenario
-from sim.world import build_strategies
 from sim.world.ledger import METRICS, SATISFACTION_BINS
 
 __all__ = ["Results", "run", "run_points"]
@@ -121,8 +128,18 @@ def run(
     order_records: str | Path | None = None,
     store: ResultStore | str | Path | None = None,
     precision: Precision | None = None,
+    strategies: Sequence[PromiseStrategy] | Mapping[str, PromiseStrategy] | None = None,
+    scenario_strategies: bool = True,
 ) -> Results:
     """Run ``scenario``: every strategy in every replication, with common random numbers.
+
+    ``strategies`` are strategy objects (any class with ``quote(view)``) run next to the
+    scenario's, or instead of them with ``scenario_strategies=False``; a list names each by
+    its ``name`` attribute or class, a dict by its keys. Each replication gets a fresh copy.
+    The manifest records each one's class (``module:qualname``, and its fields if it is a
+    dataclass) and says when the result cannot be rerun from it (a class defined in a
+    notebook cell or script). Such a class cannot reach worker processes either: run it
+    with ``workers=1``.
 
     ``replications`` and ``seed`` override the scenario's; ``workers`` (local processes,
     default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
@@ -144,13 +161,20 @@ def run(
     same names are replaced, others are left. On a Dask cluster it must be on a filesystem
     every worker shares.
     """
+    given: tuple[StrategyObject, ...] = ()
+    if strategies is not None:
+        scenario, given = with_strategy_objects(scenario, strategies, keep=scenario_strategies)
     if order_records is None:
         order_records = scenario.experiment.order_records
     records = None if order_records is None else _records_folder(order_records)
     with progress_callback(progress, scenario.name) as report:
-        return _run(scenario, replications=replications, seed=seed, workers=workers,
-                    executor=executor, progress=report, records=records, store=store,
-                    precision=precision)
+        results = _run(scenario, replications=replications, seed=seed, workers=workers,
+                       executor=executor, progress=report, records=records, store=store,
+                       precision=precision, given=given)
+    if not given:
+        return results
+    return replace(results, manifest={**results.manifest,
+                                      "strategy_objects": manifest_entries(given)})
 
 
 def _run(
@@ -164,9 +188,10 @@ def _run(
     records: str | None,
     store: ResultStore | str | Path | None,
     precision: Precision | None,
+    given: tuple[StrategyObject, ...],
 ) -> Results:
     options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress,
-               "records": records}
+               "records": records, "given": given}
     if precision is None:
         return _run_points([scenario], replications=replications, store=store, **options)[0]
     n = scenario.experiment.replications if replications is None else replications
@@ -218,6 +243,7 @@ def _run_points(
     progress: Callable[[int, int], None] | None,
     store: ResultStore | str | Path | None,
     records: str | None = None,
+    given: tuple[StrategyObject, ...] = (),
 ) -> list[Results]:
     counts = [s.experiment.replications if replications is None else replications
               for s in scenarios]
@@ -225,8 +251,9 @@ def _run_points(
     for n, root in zip(counts, roots):
         _check_options(n, root, workers)
     store = open_store(store)
-    for scenario in scenarios:
-        build_strategies(scenario, prepare_world(scenario))  # bad strategies fail here, once
+    objects = {g.name: g.strategy for g in given}
+    for scenario in scenarios:  # bad strategies fail here, once
+        replication_strategies(scenario, prepare_world(scenario), objects)
     outcomes: list[dict[int, ReplicationOutcome]] = [{} for _ in scenarios]
     tasks = []
     for point, (scenario, n, root) in enumerate(zip(scenarios, counts, roots)):
@@ -236,7 +263,7 @@ def _run_points(
                 outcomes[point][r] = store.load(scenario, root, r)
             else:
                 tasks.append(ReplicationTask(scenario, r, root, order_records=records,
-                                             point=point))
+                                             point=point, given=tuple(objects.items())))
     total = sum(counts)
     done = total - len(tasks)
     if progress is not None and done:
@@ -245,6 +272,10 @@ def _run_points(
         if executor is None:
             executor = LocalExecutor(default_workers() if workers is None else workers,
                                      keep=not any(_uses_own_code(s) for s in scenarios))
+        if given and _elsewhere(executor, len(tasks)):
+            reason = cannot_travel(given)
+            if reason is not None:
+                raise ExperimentError(reason)
         for outcome in executor.map_unordered(run_replication, tasks):
             point = outcome.point
             if store is not None:
@@ -257,6 +288,13 @@ def _run_points(
         _assemble(scenario, [found[r] for r in range(n)], root, records)
         for scenario, found, n, root in zip(scenarios, outcomes, counts, roots)
     ]
+
+
+def _elsewhere(executor: Executor, tasks: int) -> bool:
+    """Whether ``executor`` runs ``tasks`` tasks in other processes (so they are pickled)."""
+    if isinstance(executor, LocalExecutor):
+        return executor.workers > 1 and tasks > 1
+    return True
 
 
 def _uses_own_code(scenario: Scenario) -> bool:

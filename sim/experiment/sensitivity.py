@@ -41,7 +41,7 @@ from sim.scenario.paths import split_path
 from sim.scenario.sensitivity import Sensitivity, SensitivityOutcome
 from sim.scenario.spec import Scenario
 
-__all__ = ["INDEX_COLUMNS", "SensitivityResult", "outcome_values", "sensitivity", "study_base"]
+__all__ = ["INDEX_COLUMNS", "SensitivityResults", "outcome_values", "sensitivity", "study_base"]
 
 #: The index columns of each method, the first being the one parameters are ranked by.
 INDEX_COLUMNS = {
@@ -56,7 +56,7 @@ _NOT_THE_WORLD = ("experiment", "sensitivity", "sweep", "optimize", "claim", "na
 
 
 @dataclass(frozen=True, eq=False)
-class SensitivityResult:
+class SensitivityResults:
     """The ranked indices of a sensitivity study, the points it ran, and how it was made.
 
     ``indices``: one row per parameter, most influential first (``rank`` 1): ``parameter``
@@ -94,7 +94,7 @@ def sensitivity(
     progress: Progress = None,
     store: ResultStore | str | Path | None = None,
     source: str = "<scenario>",
-) -> SensitivityResult:
+) -> SensitivityResults:
     """Run the sensitivity study of ``scenario``'s ``sensitivity:`` block and rank its parameters.
 
     ``replications`` (default: the block's, else the experiment's) run at every point from
@@ -159,7 +159,7 @@ def sensitivity(
             "share_above_zero": float(np.mean(outcome > 0)),
         },
     }
-    return SensitivityResult(scenario=scenario, indices=indices, samples=samples,
+    return SensitivityResults(scenario=scenario, indices=indices, samples=samples,
                              manifest=manifest, interactions=interactions)
 
 

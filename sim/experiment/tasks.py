@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from sim.experiment.streams import replication_streams
+from sim.model.promise import PromiseStrategy
 from sim.scenario.spec import Scenario
 from sim.world import build_strategies, build_world, simulate
 from sim.world.build import World
 from sim.world.records import ParquetOrderRecords, order_records_path
 
-__all__ = ["ReplicationOutcome", "ReplicationTask", "run_replication"]
+__all__ = ["ReplicationOutcome", "ReplicationTask", "replication_strategies", "run_replication"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +25,8 @@ class ReplicationTask:
     which of several scenarios run together it belongs to.
 
     With ``order_records`` (an absolute folder, shared by every worker), each strategy's
-    orders are written there, one file per strategy and replication.
+    orders are written there, one file per strategy and replication. ``given`` holds strategy
+    objects by name, run instead of building the scenario's entries of those names.
     """
 
     scenario: Scenario
@@ -30,6 +34,7 @@ class ReplicationTask:
     seed: int
     order_records: str | None = None
     point: int = 0
+    given: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -62,7 +67,7 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     learns from past lead times) starts each replication the same, whatever worker runs it.
     """
     world = prepare_world(task.scenario)
-    strategies = build_strategies(task.scenario, world)
+    strategies = replication_strategies(task.scenario, world, dict(task.given))
     streams = replication_streams(task.seed, task.replication)
     rows = []
     histograms = {}
@@ -79,6 +84,20 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
              **ledger.weekly.table(first_week, last_week)}
         )
     return ReplicationOutcome(task.replication, rows, histograms, weekly, task.point)
+
+
+def replication_strategies(
+    scenario: Scenario, world: World, given: dict[str, Any]
+) -> dict[str, PromiseStrategy]:
+    """The strategies of one replication by name, in the scenario's order: the scenario's
+    built afresh, and a fresh copy of each given object."""
+    if not given:
+        return build_strategies(scenario, world)
+    rest = scenario.model_copy(
+        update={"strategies": [s for s in scenario.strategies if s.name not in given]})
+    built = build_strategies(rest, world)
+    return {s.name: copy.deepcopy(given[s.name]) if s.name in given else built[s.name]
+            for s in scenario.strategies}
 
 
 def _records(

@@ -1,8 +1,10 @@
 """The report layer: plots, result folders and the verdicts on the seeds' claims."""
 
+from sim.report.folder import check_replaceable, check_writable
 from sim.report.optimize import OPTIMIZATION_FILES, plot_optimization, write_optimization
-from sim.report.output import RESULT_FILES, check_writable, write_results
+from sim.report.output import RESULT_FILES, write_results
 from sim.report.plots import KEY_METRICS, plot_comparison, plot_timeseries
+from sim.report.reader import read_results
 from sim.report.seeds import SEED_FILES, plot_over_time, verdict_table, write_verdicts
 from sim.report.sensitivity import SENSITIVITY_FILES, plot_sensitivity, write_sensitivity
 from sim.report.sweep import SWEEP_FILES, plot_sweep, write_sweep
@@ -14,6 +16,7 @@ __all__ = [
     "SEED_FILES",
     "SENSITIVITY_FILES",
     "SWEEP_FILES",
+    "check_replaceable",
     "check_writable",
     "plot_comparison",
     "plot_optimization",
@@ -21,6 +24,7 @@ __all__ = [
     "plot_sensitivity",
     "plot_sweep",
     "plot_timeseries",
+    "read_results",
     "verdict_table",
     "write_optimization",
     "write_results",

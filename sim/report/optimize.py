@@ -16,8 +16,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.experiment.manifest import json_value
-from sim.experiment.optimize import OptimizationResult
-from sim.report.output import PNG_METADATA, atomic_folder
+from sim.experiment.optimize import OptimizationResults
+from sim.report.folder import atomic_folder
+from sim.report.output import PNG_METADATA
 
 __all__ = ["OPTIMIZATION_FILES", "best_summary", "plot_optimization", "write_optimization"]
 
@@ -36,7 +37,7 @@ _STATUS_STYLE = {
 }
 
 
-def _axis(result: OptimizationResult) -> tuple[np.ndarray, list[str] | None, str]:
+def _axis(result: OptimizationResults) -> tuple[np.ndarray, list[str] | None, str]:
     """Positions of the candidates on the x axis, tick labels (None: numeric), axis label."""
     table = result.candidates
     if len(result.parameters) == 1:
@@ -46,13 +47,13 @@ def _axis(result: OptimizationResult) -> tuple[np.ndarray, list[str] | None, str
     return np.arange(len(table), dtype=float), list(table["label"]), "candidate"
 
 
-def plot_optimization(result: OptimizationResult, *, figure: Figure | None = None) -> Figure:
+def plot_optimization(result: OptimizationResults, *, fig: Figure | None = None) -> Figure:
     """The objective of every candidate with its interval, and its paired difference to the best.
 
     The best is a star, candidates that cannot be ruled out are amber, the rest grey; the right
     panel's bounds are simultaneous (Bonferroni), paired by replication.
     """
-    fig = figure if figure is not None else Figure(figsize=(12, 5), layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(12, 5), layout="constrained")
     left, right = fig.subplots(1, 2, sharex=True)
     table = result.candidates
     x, ticks, xlabel = _axis(result)
@@ -95,7 +96,7 @@ def plot_optimization(result: OptimizationResult, *, figure: Figure | None = Non
     return fig
 
 
-def best_summary(result: OptimizationResult) -> dict[str, Any]:
+def best_summary(result: OptimizationResults) -> dict[str, Any]:
     """The best candidate, its interval and the runner-ups that cannot be ruled out, as data.
 
     The best's mean and interval are those of its confirmation replications when it had
@@ -138,7 +139,7 @@ def best_summary(result: OptimizationResult) -> dict[str, Any]:
     }
 
 
-def write_optimization(result: OptimizationResult, out: str | Path) -> Path:
+def write_optimization(result: OptimizationResults, out: str | Path) -> Path:
     """Write the files of :data:`OPTIMIZATION_FILES` to the folder ``out``, all at once."""
     with atomic_folder(out) as staging:
         result.candidates.to_csv(staging / "candidates.csv", index=False)

@@ -1,13 +1,15 @@
-"""Plots of results. Each takes an optional Axes or Figure and returns the Figure.
+"""Plots of a run's results, following matplotlib's convention for multi-panel figures.
 
-Figures are built with :class:`matplotlib.figure.Figure` directly, so importing this module
-never picks a GUI backend.
+Every plot function of :mod:`sim.report` draws on ``fig=`` (a Figure of the caller's, for
+example ``plt.figure()``) or on a new :class:`matplotlib.figure.Figure`, returns that Figure
+and never calls ``show()``; importing the report layer never picks a GUI backend.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from scipy import stats
 
 from sim.experiment.runner import Results
 
@@ -26,9 +28,9 @@ KEY_METRICS = {
 _COLOURS = ["#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6a9f", "#00798c", "#444444"]
 
 
-def plot_comparison(results: Results, *, figure: Figure | None = None) -> Figure:
+def plot_comparison(results: Results, *, fig: Figure | None = None) -> Figure:
     """Satisfaction distribution per strategy, and the key metrics with confidence intervals."""
-    fig = figure if figure is not None else Figure(figsize=(13, 6.5), layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(13, 6.5), layout="constrained")
     grid = fig.add_gridspec(2, 4)
     strategies = [s.name for s in results.scenario.strategies]
     colours = {s: _COLOURS[i % len(_COLOURS)] for i, s in enumerate(strategies)}
@@ -88,11 +90,9 @@ MEMORYLESS_PANELS = {
 }
 
 
-def plot_timeseries(results: Results, *, figure: Figure | None = None) -> Figure:
+def plot_timeseries(results: Results, *, fig: Figure | None = None) -> Figure:
     """Weekly series per strategy: mean over replications with its confidence band."""
-    from scipy import stats
-
-    fig = figure if figure is not None else Figure(figsize=(14, 7.5), layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(14, 7.5), layout="constrained")
     axes = fig.subplots(2, 3, sharex=True).ravel()
     table = results.timeseries
     strategies = [s.name for s in results.scenario.strategies]

@@ -17,7 +17,8 @@ from matplotlib.figure import Figure
 
 from sim.experiment.runner import Results
 from sim.experiment.verdict import VERDICT_COLUMNS, judge_claim, weekly_view_difference
-from sim.report.output import PNG_METADATA, atomic_folder, write_result_files
+from sim.report.folder import atomic_folder
+from sim.report.output import PNG_METADATA, write_result_files
 
 __all__ = ["SEED_FILES", "plot_over_time", "verdict_markdown", "verdict_table", "write_verdicts"]
 
@@ -74,7 +75,7 @@ def _number(x: float) -> str:
     return f"{x:+.4f}"
 
 
-def plot_over_time(results: Sequence[Results], *, figure: Figure | None = None) -> Figure:
+def plot_over_time(results: Sequence[Results], *, fig: Figure | None = None) -> Figure:
     """Per claim scenario, week by week: the under-promise view's strategy minus the other's.
 
     Above zero (blue) the first seed's view is ahead that week; below (red) the second's. The
@@ -83,7 +84,7 @@ def plot_over_time(results: Sequence[Results], *, figure: Figure | None = None) 
     n = len(results)
     columns = min(3, max(n, 1))
     rows = max(1, math.ceil(n / columns))
-    fig = figure if figure is not None else Figure(
+    fig = fig if fig is not None else Figure(
         figsize=(5.2 * columns, 3.4 * rows + 0.8), layout="constrained"
     )
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False).ravel())

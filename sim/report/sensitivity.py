@@ -14,8 +14,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from sim.experiment.sensitivity import SensitivityResult
-from sim.report.output import PNG_METADATA, atomic_folder
+from sim.experiment.sensitivity import SensitivityResults
+from sim.report.folder import atomic_folder
+from sim.report.output import PNG_METADATA
 
 __all__ = ["SENSITIVITY_FILES", "plot_sensitivity", "write_sensitivity"]
 
@@ -25,15 +26,15 @@ _TOTAL, _FIRST = "#1b6ca8", "#9ecae1"
 _RAISES, _LOWERS = "#1b6ca8", "#d1495b"
 
 
-def plot_sensitivity(result: SensitivityResult, *, figure: Figure | None = None) -> Figure:
+def plot_sensitivity(result: SensitivityResults, *, fig: Figure | None = None) -> Figure:
     """Parameters ranked by influence, with confidence whiskers; the outcome against the first.
 
     Sobol: total (ST) and first-order (S1) index of each parameter, as shares of the
     outcome's variance, with the simulation-noise share marked. Morris: mu* (mean absolute
     effect of a move across the range), coloured by the sign of the mean effect, with sigma.
     """
-    fig = figure if figure is not None else Figure(figsize=(13, 0.45 * len(result.indices) + 3),
-                                                   layout="constrained")
+    fig = fig if fig is not None else Figure(figsize=(13, 0.45 * len(result.indices) + 3),
+                                             layout="constrained")
     bars, scatter = fig.subplots(1, 2, width_ratios=[3, 2])
     table = result.indices
     y = np.arange(len(table))
@@ -90,7 +91,7 @@ def plot_sensitivity(result: SensitivityResult, *, figure: Figure | None = None)
     return fig
 
 
-def write_sensitivity(result: SensitivityResult, out: str | Path) -> Path:
+def write_sensitivity(result: SensitivityResults, out: str | Path) -> Path:
     """Write the ranked indices, the points, the manifest and the plot to the folder ``out``."""
     with atomic_folder(out) as staging:
         result.indices.to_csv(staging / "indices.csv", index=False)

@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 
 from sim.experiment.statistics import mean_interval
 from sim.experiment.sweep import LOWER_IS_BETTER, SweepResults
-from sim.report.output import PNG_METADATA, atomic_folder
+from sim.report.folder import atomic_folder
+from sim.report.output import PNG_METADATA
 from sim.report.plots import _COLOURS
 from sim.scenario.sweep import SweepParameter
 
@@ -41,7 +42,7 @@ _MAX_TICKS = 12
 
 
 def plot_sweep(
-    results: SweepResults, metric: str | None = None, *, figure: Figure | None = None
+    results: SweepResults, metric: str | None = None, *, fig: Figure | None = None
 ) -> Figure:
     """``metric`` (default the sweep's) against each swept parameter, a line per strategy."""
     metric = results.metric if metric is None else metric
@@ -50,7 +51,7 @@ def plot_sweep(
     parameters = results.sweep.parameters
     columns = min(len(parameters), _PANEL_COLUMNS)
     rows = math.ceil(len(parameters) / columns)
-    fig = figure if figure is not None else Figure(
+    fig = fig if fig is not None else Figure(
         figsize=(max(8.0, 1 + 4.6 * columns), 0.8 + 3.8 * rows), layout="constrained"
     )
     axes = np.atleast_1d(fig.subplots(rows, columns, sharey=True, squeeze=False)).ravel()

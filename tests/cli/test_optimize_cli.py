@@ -141,7 +141,7 @@ def test_optimize_interrupted_search_resumes_with_what_was_kept(scenario_file, t
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sim.cli.optimize.make_executor", lambda *a, **k: Counting(1))
+    monkeypatch.setattr("sim.cli.options.make_executor", lambda *a, **k: Counting(1))
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
         patch.setattr("sim.cli.optimize.write_optimization", interrupted)

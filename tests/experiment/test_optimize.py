@@ -11,13 +11,9 @@ from factories import small_scenario
 
 from sim.errors import ExperimentError, ScenarioError
 from sim.experiment import LocalExecutor, MemoryStore
+from sim.experiment.candidates import build_candidates
 from sim.experiment.manifest import scenario_hash
-from sim.experiment.optimize import (
-    KimNelsonProcedure,
-    SubsetProcedure,
-    build_candidates,
-    optimize,
-)
+from sim.experiment.optimize import optimize
 from sim.scenario import Scenario, parse_scenario
 
 ALL_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -255,59 +251,6 @@ def test_a_candidate_that_breaks_a_scenario_rule_is_named():
         r"strategies\.window\.min_days, strategies\.window\.max_days: strategies\[0\]: "
         r"'max_days' must be >= 'min_days', got 3\.\.2$")):
         build_candidates(buffer_search([[1, 2], [3, 2]]), source="x.yaml")
-
-
-def test_kn_selects_the_best_with_at_least_the_promised_probability():
-    # slippage configuration: the best beats four others by exactly the indifference zone
-    k, delta, confidence, macro = 5, 1.0, 0.9, 200
-    means = np.zeros(k)
-    means[2] = delta
-    rng = np.random.default_rng(5)
-    procedure = KimNelsonProcedure(delta, first=10, maximum=400)
-    correct = 0
-    for _ in range(macro):
-        common = rng.normal(0.0, 3.0, size=400)  # common random numbers: shared luck
-        data = means[:, None] + common[None, :] + rng.normal(0.0, 2.0, size=(k, 400))
-        selection = procedure.select(lambda c, n, data=data: data[list(c), :n], k,
-                                     confidence=confidence)
-        last = {i: selection.eliminated_after.get(i, 400) for i in range(k)}
-        survivors = selection.survivors
-        best = max(survivors, key=lambda i, data=data, last=last: data[i, :last[i]].mean())
-        correct += best == 2
-    # P(correct) >= 0.9 by the procedure; 168 of 200 is 3.3 sd below 0.9
-    assert correct >= 168
-
-
-def test_kn_drops_clearly_worse_candidates_at_the_first_screening():
-    data = np.array([[0.0, 1.0, 0.5, 0.2], [10.0, 11.0, 10.4, 10.3], [-5.0, -4.0, -4.6, -4.4]])
-    asked: list[tuple[list[int], int]] = []
-
-    def observe(chosen, n):
-        asked.append((list(chosen), n))
-        return data[list(chosen), :n]
-
-    selection = KimNelsonProcedure(1.0, first=4, maximum=50).select(observe, 3,
-                                                                    confidence=0.95)
-
-    assert selection.survivors == (1,)
-    assert selection.eliminated_after == {0: 4, 2: 4}
-    assert asked == [([0, 1, 2], 4)]
-
-
-def test_kn_stops_on_identical_candidates_without_running_to_the_maximum():
-    row = np.array([1.0, 2.0, 0.5, 1.5, 1.2])
-    data = np.vstack([row, row, row - 3.0])
-
-    selection = KimNelsonProcedure(0.1, first=5, maximum=1000).select(
-        lambda c, n: data[list(c), :n], 3, confidence=0.95)
-
-    assert selection.survivors == (0, 1)
-
-
-def test_subset_procedure_observes_everyone_once():
-    asked = []
-    SubsetProcedure(7).select(lambda c, n: asked.append((list(c), n)), 3, confidence=0.95)
-    assert asked == [([0, 1, 2], 7)]
 
 
 def with_block(**changes: Any) -> Scenario:

@@ -115,3 +115,15 @@ def test_write_optimization_into_a_file_path_is_a_clear_error(numeric, tmp_path)
     with pytest.raises(ResultsError, match=r"a: exists and is not a folder"):
         write_optimization(numeric, blocker)
     assert blocker.read_text() == "not a folder"
+
+
+def test_write_optimization_refuses_a_folder_that_is_not_a_results_folder(numeric, someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_optimization(numeric, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()
+
+
+def test_plot_optimization_draws_on_the_figure_it_is_given_and_returns_it(numeric):
+    fig = Figure()
+    assert plot_optimization(numeric, fig=fig) is fig
+    assert fig.axes

@@ -5,7 +5,7 @@ from factories import small_scenario
 
 import sim
 from sim.errors import ResultsError
-from sim.report import RESULT_FILES, write_results
+from sim.report import RESULT_FILES, check_writable, write_results
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,7 @@ def test_write_results_failure_leaves_nothing_behind(results, tmp_path, monkeypa
 def test_write_results_replaces_an_earlier_result_whole(results, tmp_path):
     out = tmp_path / "a"
     out.mkdir()
+    (out / "manifest.json").write_text("{}")  # an earlier result's
     (out / "stale.txt").write_text("old")
     write_results(results, out)
     assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
@@ -56,8 +57,13 @@ def test_write_results_into_a_file_path_is_a_clear_error(results, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["a"]
 
 
-def test_check_writable_leaves_nothing_behind(tmp_path):
-    from sim.report import check_writable
+def test_write_results_refuses_a_folder_that_is_not_a_results_folder(results,
+                                                                    someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_results(results, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()
 
+
+def test_check_writable_leaves_nothing_behind(tmp_path):
     check_writable(tmp_path / "a" / "b" / "results")
     assert list(tmp_path.iterdir()) == []

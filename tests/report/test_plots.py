@@ -3,7 +3,7 @@ from factories import small_scenario
 from matplotlib.figure import Figure
 
 import sim
-from sim.report.plots import KEY_METRICS
+from sim.report.plots import KEY_METRICS, plot_comparison, plot_timeseries
 
 
 @pytest.fixture(scope="module", params=[None, {}], ids=["memoryless", "customers"])
@@ -28,3 +28,16 @@ def test_plot_timeseries_shows_the_customer_base_only_when_it_exists(results):
     assert ("trust in the promise (active customers)" in titles) == has_customers
     assert ("promise kept (share)" in titles) != has_customers
     assert all(ax.lines for ax in fig.axes), "every panel has a line per strategy"
+
+
+def test_plot_comparison_draws_on_the_figure_it_is_given_and_returns_it(results):
+    fig = Figure()
+    assert plot_comparison(results, fig=fig) is fig
+    assert fig.axes
+
+
+
+def test_plot_timeseries_draws_on_the_figure_it_is_given_and_returns_it(results):
+    fig = Figure()
+    assert plot_timeseries(results, fig=fig) is fig
+    assert fig.axes

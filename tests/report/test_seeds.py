@@ -3,11 +3,13 @@
 import pandas as pd
 import pytest
 from factories import small_scenario
+from matplotlib.figure import Figure
 
 import sim
+from sim.errors import ResultsError
 from sim.experiment.verdict import judge_claim
 from sim.report import RESULT_FILES, SEED_FILES, verdict_table, write_verdicts
-from sim.report.seeds import verdict_markdown
+from sim.report.seeds import plot_over_time, verdict_markdown
 
 CLAIMS = [
     {"says": "The buffer satisfies more.", "view": "under-promise", "metric": "satisfaction_mean",
@@ -64,3 +66,15 @@ def test_failed_write_leaves_the_previous_verdicts(runs, tmp_path, monkeypatch):
         write_verdicts(runs, out)
     assert (out / "verdict.csv").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_write_verdicts_refuses_a_folder_that_is_not_a_results_folder(runs, someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_verdicts(runs, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()
+
+
+def test_plot_over_time_draws_on_the_figure_it_is_given_and_returns_it(runs):
+    fig = Figure()
+    assert plot_over_time(runs, fig=fig) is fig
+    assert fig.axes

@@ -5,7 +5,9 @@ import json
 import pandas as pd
 import pytest
 from factories import small_scenario
+from matplotlib.figure import Figure
 
+from sim.errors import ResultsError
 from sim.experiment.sensitivity import sensitivity
 from sim.report.sensitivity import SENSITIVITY_FILES, plot_sensitivity, write_sensitivity
 
@@ -95,3 +97,15 @@ def test_plot_sensitivity_sobol_draws_total_and_first_order_with_whiskers(sobol)
     legend = " ".join(t.get_text() for t in figure.axes[0].get_legend().get_texts())
     assert "ST" in legend and "S1" in legend and "simulation noise" in legend
     assert len(figure.axes[0].containers) == 4  # two bar sets, two whisker sets
+
+
+def test_write_sensitivity_refuses_a_folder_that_is_not_a_results_folder(morris, someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_sensitivity(morris, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()
+
+
+def test_plot_sensitivity_draws_on_the_figure_it_is_given_and_returns_it(morris):
+    fig = Figure()
+    assert plot_sensitivity(morris, fig=fig) is fig
+    assert fig.axes

@@ -8,7 +8,9 @@ import pytest
 from factories import small_scenario
 from matplotlib.collections import PolyCollection
 from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
 
+from sim.errors import ResultsError
 from sim.experiment.sweep import run_sweep
 from sim.report.sweep import SWEEP_FILES, parameter_axis, plot_sweep, write_sweep
 
@@ -125,3 +127,15 @@ def test_write_sweep_that_fails_leaves_nothing(grid, tmp_path, monkeypatch):
         write_sweep(grid, tmp_path / "sweep")
 
     assert list(tmp_path.iterdir()) == []
+
+
+def test_write_sweep_refuses_a_folder_that_is_not_a_results_folder(grid, someone_elses_folder):
+    with pytest.raises(ResultsError, match=r"notes: exists and is not a results folder"):
+        write_sweep(grid, someone_elses_folder.path)
+    assert someone_elses_folder.untouched()
+
+
+def test_plot_sweep_draws_on_the_figure_it_is_given_and_returns_it(grid):
+    fig = Figure()
+    assert plot_sweep(grid, fig=fig) is fig
+    assert fig.axes

@@ -46,7 +46,7 @@ from validation.strategies import AfterOrder, AfterTruck
 from validation.worlds import EVERY_DAY, judged_parcels, replicate, world_scenario
 
 from sim.cli.optimize import optimize as optimize_command
-from sim.experiment.optimize import OptimizationResult, optimize
+from sim.experiment.optimize import OptimizationResults, optimize
 from sim.scenario import Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
@@ -72,7 +72,7 @@ def truck_allowance(r: float) -> float:
     return math.log(math.expm1(r) / r) / r
 
 
-def selection_of(result: OptimizationResult, column: str, *, scale: float = 1.0) -> Selection:
+def selection_of(result: OptimizationResults, column: str, *, scale: float = 1.0) -> Selection:
     """The search's best and the candidates it cannot rule out, as values of ``column``."""
     table = result.candidates
     kept = table.loc[table["status"] != "ruled out", column]
@@ -84,14 +84,14 @@ def selection_of(result: OptimizationResult, column: str, *, scale: float = 1.0)
     )
 
 
-def kept_at(result: OptimizationResult, candidate: int) -> np.ndarray:
+def kept_at(result: OptimizationResults, candidate: int) -> np.ndarray:
     """The on-time share of ``candidate`` in each replication it was selected on."""
     obs = result.observations
     chosen = obs[(obs["candidate"] == candidate) & (obs["stage"] == "selection")]
     return chosen.sort_values("replication")["promise_kept"].to_numpy()
 
 
-def candidate_at(result: OptimizationResult, column: str, value: float) -> int:
+def candidate_at(result: OptimizationResults, column: str, value: float) -> int:
     """The candidate whose ``column`` is ``value``."""
     table = result.candidates
     return int(table["candidate"][np.isclose(table[column], value, rtol=1e-12)].iloc[0])
@@ -291,7 +291,7 @@ def hz_queue_world(mu: float) -> Scenario:
 
 
 @functools.cache
-def hz_queue_search(mu: float) -> OptimizationResult:
+def hz_queue_search(mu: float) -> OptimizationResults:
     """The optimiser's search of the M/M/1 world at ``mu`` (made once for the rows using it)."""
     return optimize(hz_queue_world(mu), workers=1)
 
