@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from sim.model.calendar import business_clock, handover_time
+from sim.model.disruptions import TransitSteps
 from sim.model.promise import Quote
 from sim.model.satisfaction import Reference, disconfirmation_value, promise_point
 from sim.world.build import World
@@ -154,7 +155,7 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, ste
 def deliver_and_book(
     world: World,
     ledger: Ledger,
-    steps: tuple[np.ndarray, np.ndarray, np.ndarray],
+    steps: TransitSteps,
     *,
     terms: BookingTerms,
     arrival: np.ndarray,
