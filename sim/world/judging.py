@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 
 import numba
 import numpy as np
 
 from sim.model._memory import AHEAD, prefetch
 from sim.model.calendar import business_clock
-from sim.model.customer_store import CustomerBase, learn_from, prefetch_customer
-from sim.model.customers import Behaviour
+from sim.model.customer_store import CustomerBase, prefetch_customer
+from sim.model.customers import Behaviour, learn
 from sim.model.satisfaction import Reference, disconfirmation_value
 from sim.world.booking import book_delivery, booking_terms
-from sim.world.build import Streams, World
+from sim.world.build import World
 from sim.world.ledger import TOTALS, Ledger
 from sim.world.ordering import stable_rank
 from sim.world.parcels import Parcels
 from sim.world.returning import Returning
 
-__all__ = ["customer_luck", "judge"]
+__all__ = ["judge"]
 
 
 def judge(
@@ -86,10 +85,14 @@ def _judge(parcels, clock, rule, terms, books, judged_at, rank, luck, p, custome
     totals = np.zeros(TOTALS)
     talk = np.zeros(3, dtype=np.int64)
     learning = rank.size > 0
+    trust, learned, active = customers.trust, customers.learned, customers.active
+    memory, remembered, padded = customers.memory, customers.remembered, customers.padded
+    next_purchase, business = customers.next_purchase, customers.business
+    early_run, cut = customers.early_run, customers.cut
     n = parcels.arrival.size
     for i in range(n):
         if learning and i + AHEAD < n:
-            prefetch_customer(customers, parcels.customer[i + AHEAD])
+            prefetch_customer(parcels.customer[i + AHEAD], trust, learned, active)
             prefetch(luck, rank[i + AHEAD])
         ordered_b = parcels.ordered_b[i]
         expected_b = parcels.expected_b[i]
@@ -102,11 +105,16 @@ def _judge(parcels, clock, rule, terms, books, judged_at, rank, luck, p, custome
         s = disconfirmation_value(expected_b - delivered_b, rule)
         if learning:
             j = rank[i]
-            referral, warning, refusal = learn_from(
-                customers, parcels.customer[i], p, parcels.reference_b[i] - ordered_b,
+            c = parcels.customer[i]
+            (trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
+             early_run[c], cut[c], stays, referral, warning, refusal) = learn(
+                trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
+                business[c], early_run[c], cut[c], parcels.reference_b[i] - ordered_b,
                 delivered_b - ordered_b, -lateness, s,
                 delivered if math.isnan(judged_at) else judged_at, luck[j, 0], luck[j, 1],
-                luck[j, 2])
+                luck[j, 2], p)
+            if not stays:
+                active[c] = False
             talk[0] += referral
             talk[1] += warning
             talk[2] += refusal
@@ -116,8 +124,3 @@ def _judge(parcels, clock, rule, terms, books, judged_at, rank, luck, p, custome
                       parcels.arrival[i], delivered, ordered_b, promised_b, expected_b,
                       delivered_b, s)
     return totals, talk
-
-
-def customer_luck(streams: Streams, name: str) -> Callable[[int], np.ndarray]:
-    """Three uniforms per delivered parcel for the customers' update, from stream ``name``."""
-    return lambda n: streams(name).random((n, 3))
