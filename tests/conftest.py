@@ -21,7 +21,7 @@ def pytest_configure(config) -> None:
 
     numba's cache checks the file of each function it compiled, not the files of the
     functions it inlined: after an edit to ``sim/model/customers.py`` the compiled judging
-    pass of ``sim/world/firm.py`` would still run the old ``learn``. Done once, in the xdist
+    pass of ``sim/world/judging.py`` would still run the old ``learn``. Done once, in the xdist
     controller, before any worker loads a cache.
     """
     if hasattr(config, "workerinput"):

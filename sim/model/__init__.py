@@ -6,7 +6,8 @@ Each part takes plain numbers (usable from a notebook without YAML) and offers `
 
 from sim.model.calendar import BusinessCalendar
 from sim.model.carrier import Carrier
-from sim.model.customers import Behaviour, CustomerBase, Reputation
+from sim.model.customer_store import CustomerBase
+from sim.model.customers import Behaviour, Reputation
 from sim.model.demand import DemandModel
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
 from sim.model.market import LogitChoice, promise_coefficient

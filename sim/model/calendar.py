@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -21,6 +22,7 @@ from sim.scenario.operations import Horizon
 
 __all__ = [
     "BusinessCalendar",
+    "CarrierClock",
     "business_clock",
     "calendar_time",
     "delivery_time",
@@ -29,6 +31,18 @@ __all__ = [
 
 #: Days simulated after the horizon so that orders placed on its last day can be delivered.
 DRAIN_DAYS = 120
+
+
+class CarrierClock(NamedTuple):
+    """The carrier's clock as arrays a compiled pass reads (:func:`business_clock`,
+    :func:`handover_time`): delivery days before each day, whether each day is one, the
+    delivery days in order, and the hours deliveries open and close."""
+
+    delivered_before: np.ndarray
+    delivery: np.ndarray
+    delivery_days: np.ndarray
+    opens: float
+    closes: float
 
 
 @numba.njit(cache=True, inline="always")
@@ -296,15 +310,14 @@ class BusinessCalendar:
         )
         out = np.empty(dispatch.size)
         _delivery_times(np.ascontiguousarray(dispatch).ravel(),
-                        np.ascontiguousarray(transit_days).ravel(), *self.clock_arrays, out)
+                        np.ascontiguousarray(transit_days).ravel(), *self.carrier_clock, out)
         return out.reshape(dispatch.shape)
 
     @property
-    def clock_arrays(self) -> tuple:
-        """What the compiled clock needs: delivery days before each day, delivery flags, the
-        delivery days, opening and closing hour (the arguments of :func:`delivery_time`)."""
-        return (self._delivered_before, self.delivery, self._delivery_days,
-                float(self.delivery_open), float(self.delivery_close))
+    def carrier_clock(self) -> CarrierClock:
+        """The carrier's clock as the compiled passes read it."""
+        return CarrierClock(self._delivered_before, self.delivery, self._delivery_days,
+                            float(self.delivery_open), float(self.delivery_close))
 
     def nth_delivery_day(self, day: np.ndarray, n: np.ndarray | int) -> np.ndarray:
         """The ``n``-th delivery day after ``day`` (``n = 0``: ``day`` itself or the next one)."""

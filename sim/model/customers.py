@@ -1,61 +1,94 @@
-"""Customers who remember, held as arrays: learned expectations, trust, repurchase, churn.
+"""How customers behave: they learn lead times, trust or distrust promises, buy again, leave
+and talk. The rules researchers edit; the customers' state lives in
+:mod:`sim.model.customer_store`.
 
-One slot per customer ever seen, in arrays that grow by doubling (no Python object per
-customer): trust and whether they are still active each in an array of its own (read for all
-customers every week), the rest in one 64-byte record (a cache line) per customer. A
-customer's expectation for an order blends the promise with the lead time they have learned,
+A customer's expectation for an order blends the promise with the lead time they have learned,
 weighted by their trust in promises. After each delivery they learn, gain or lose trust (a
 broken promise costs more than a kept one earns; a delivery far earlier than promised reads as
 padding), remember how satisfied they were (from a neutral start, or from their first
-experience alone: ``memory_start``), may leave, may talk, and if they stay their next purchase
-is scheduled at a rate that rises with remembered satisfaction.
+experience alone: ``memory_start``), may push back on their quotes, may leave, may talk, and if
+they stay their next purchase is scheduled at a rate that rises with remembered satisfaction.
+Word of mouth adds up to the firm's :class:`Reputation`.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
-from llvmlite import ir
-from numba.core import cgutils, types
-from numba.extending import intrinsic
 
 from sim.scenario.customers import Customers as CustomersSpec
+from sim.scenario.customers import Pushback as PushbackSpec
+from sim.scenario.customers import WordOfMouth as WordOfMouthSpec
 
-__all__ = ["AHEAD", "Behaviour", "CustomerBase", "Reputation", "cache_lines", "expectation",
-           "learn", "prefetch", "prefetch_customer"]
+__all__ = ["Behaviour", "LearningParameters", "Reputation", "expectation", "learn"]
+
+#: The defaults of a scenario's sections, the model's defaults too: they are written once.
+_CUSTOMERS = CustomersSpec()
+_WORD_OF_MOUTH = WordOfMouthSpec()
+_PUSHBACK = PushbackSpec()
+
+
+class LearningParameters(NamedTuple):
+    """A :class:`Behaviour` as :func:`learn` reads it, in the units it reads it in."""
+
+    learning_rate: float
+    trust_gain: float
+    trust_loss: float
+    padding_days: float
+    padding_suspicion: float
+    fairness_penalty: float
+    memory: float
+    repurchase_per_hour: float
+    repurchase_sensitivity: float
+    churn_log_odds: float
+    churn_sensitivity: float
+    delighted_threshold: float
+    disappointed_threshold: float
+    referral_probability: float
+    warning_probability: float
+    early_days: float
+    patience: int
+    step_days: int
+    max_cut_days: int
+    refusal_cost: float
+    first_experience: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Behaviour:
-    """How customers learn, trust, buy again, leave and talk (see the scenario schema)."""
+    """How customers learn, trust, buy again, leave and talk (see the scenario schema).
 
-    learning_rate: float = 0.3
-    initial_trust: float = 0.9
-    trust_gain: float = 0.05
-    trust_loss: float = 0.25
-    padding_days: float = 2.0
-    padding_suspicion: float = 0.10
-    fairness_penalty: float = 0.0
-    memory: float = 0.5
-    memory_start: str = "neutral"
-    repurchase_per_year: float = 4.0
-    repurchase_sensitivity: float = 0.3
-    churn_base: float = 0.05
-    churn_sensitivity: float = 0.5
-    delighted_threshold: float = 1.0
-    disappointed_threshold: float = 0.0
-    referral_probability: float = 0.10
-    warning_probability: float = 0.15
+    The defaults are those of an empty ``customers:`` section (no negotiating segment: a
+    ``pushback:`` section is what brings one).
+    """
+
+    learning_rate: float = _CUSTOMERS.learning_rate
+    initial_trust: float = _CUSTOMERS.initial_trust
+    trust_gain: float = _CUSTOMERS.trust_gain
+    trust_loss: float = _CUSTOMERS.trust_loss
+    padding_days: float = _CUSTOMERS.padding_days
+    padding_suspicion: float = _CUSTOMERS.padding_suspicion
+    fairness_penalty: float = _CUSTOMERS.fairness_penalty
+    memory: float = _CUSTOMERS.memory
+    memory_start: str = _CUSTOMERS.memory_start
+    repurchase_per_year: float = _CUSTOMERS.repurchase_per_year
+    repurchase_sensitivity: float = _CUSTOMERS.repurchase_sensitivity
+    churn_base: float = _CUSTOMERS.churn_base
+    churn_sensitivity: float = _CUSTOMERS.churn_sensitivity
+    delighted_threshold: float = _WORD_OF_MOUTH.delighted_threshold
+    disappointed_threshold: float = _WORD_OF_MOUTH.disappointed_threshold
+    referral_probability: float = _WORD_OF_MOUTH.referral_probability
+    warning_probability: float = _WORD_OF_MOUTH.warning_probability
     pushback_share: float = 0.0
-    pushback_early_days: float = 1.0
-    pushback_patience: int = 2
-    pushback_step_days: int = 1
-    pushback_max_cut_days: int = 3
-    pushback_refusal_cost: float = 1.0
+    pushback_early_days: float = _PUSHBACK.early_days
+    pushback_patience: int = _PUSHBACK.patience
+    pushback_step_days: int = _PUSHBACK.step_days
+    pushback_max_cut_days: int = _PUSHBACK.max_cut_days
+    pushback_refusal_cost: float = _PUSHBACK.refusal_cost
 
     @classmethod
     def from_spec(cls, spec: CustomersSpec) -> Behaviour:
@@ -74,70 +107,42 @@ class Behaviour:
             warning_probability=wom.warning_probability,
         )
 
-    def as_array(self) -> np.ndarray:
-        """The parameters in the order the compiled update reads them."""
+    @property
+    def parameters(self) -> LearningParameters:
+        """The parameters as the compiled update reads them."""
         base = min(max(self.churn_base, 1e-12), 1 - 1e-12)
-        return np.array([
-            self.learning_rate, self.trust_gain, self.trust_loss, self.padding_days,
-            self.padding_suspicion, self.fairness_penalty, self.memory,
-            self.repurchase_per_year / (365.25 * 24.0), self.repurchase_sensitivity,
-            math.log(base / (1 - base)) if 0 < self.churn_base < 1 else (
-                -np.inf if self.churn_base == 0 else np.inf),
-            self.churn_sensitivity, self.delighted_threshold, self.disappointed_threshold,
-            self.referral_probability, self.warning_probability,
-            self.pushback_early_days, self.pushback_patience, self.pushback_step_days,
-            self.pushback_max_cut_days, self.pushback_refusal_cost,
-            1.0 if self.memory_start == "first_experience" else 0.0,
-        ])
-
-
-#: Bytes of a cache line: each customer's record is one, aligned on one.
-LINE = 64
-#: A customer's state but for trust and activity, padded to a cache line.
-RECORD = np.dtype({
-    "names": ["learned", "memory", "next_purchase", "remembered", "padded", "firm", "early_run",
-              "cut", "business"],
-    "formats": [np.float64, np.float64, np.float64, np.int64, np.int64, np.int16, np.int16,
-                np.int16, np.bool_],
-    "offsets": [0, 8, 16, 24, 32, 40, 42, 44, 46],
-    "itemsize": LINE,
-})
-#: How many customers ahead a compiled loop asks the memory for their record: records lie far
-#: apart, and asking early lets many arrive at once instead of one after another.
-AHEAD = 16
-
-
-@intrinsic
-def prefetch(typingctx, array, index):
-    """Ask the memory for the line of ``array[index]`` (its first item if ``array`` has more
-    dimensions) ahead of use: a hint, which never faults."""
-    signature = types.void(array, index)
-
-    def codegen(context, builder, sig, args):
-        array_type = sig.args[0]
-        view = context.make_array(array_type)(context, builder, args[0])
-        first = [context.get_constant(types.intp, 0)] * (array_type.ndim - 1)
-        pointer = cgutils.get_item_pointer(context, builder, array_type, view,
-                                           [args[1], *first], wraparound=False)
-        byte = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        hint = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [byte, i32, i32, i32]),
-            "llvm.prefetch.p0")
-        # a read, to be kept in every cache level, of data
-        builder.call(hint, [builder.bitcast(pointer, byte), ir.Constant(i32, 0),
-                            ir.Constant(i32, 3), ir.Constant(i32, 1)])
-        return context.get_dummy_value()
-
-    return signature, codegen
+        return LearningParameters(
+            learning_rate=float(self.learning_rate),
+            trust_gain=float(self.trust_gain),
+            trust_loss=float(self.trust_loss),
+            padding_days=float(self.padding_days),
+            padding_suspicion=float(self.padding_suspicion),
+            fairness_penalty=float(self.fairness_penalty),
+            memory=float(self.memory),
+            repurchase_per_hour=self.repurchase_per_year / (365.25 * 24.0),
+            repurchase_sensitivity=float(self.repurchase_sensitivity),
+            churn_log_odds=math.log(base / (1 - base)) if 0 < self.churn_base < 1 else (
+                -math.inf if self.churn_base == 0 else math.inf),
+            churn_sensitivity=float(self.churn_sensitivity),
+            delighted_threshold=float(self.delighted_threshold),
+            disappointed_threshold=float(self.disappointed_threshold),
+            referral_probability=float(self.referral_probability),
+            warning_probability=float(self.warning_probability),
+            early_days=float(self.pushback_early_days),
+            patience=int(self.pushback_patience),
+            step_days=int(self.pushback_step_days),
+            max_cut_days=int(self.pushback_max_cut_days),
+            refusal_cost=float(self.pushback_refusal_cost),
+            first_experience=self.memory_start == "first_experience",
+        )
 
 
 @numba.njit(cache=True, inline="always")
 def learn(trust, learned, memory, remembered, padded, next_purchase, business, early_run, cut,
           promise_lead, actual_lead, earliness, s, start, leave, gap, talk, p):
     """One customer's state after one delivery (see :meth:`CustomerBase.after_delivery`):
-    ``leave``, ``gap`` and ``talk`` are its three uniforms, ``p`` :meth:`Behaviour.as_array`
-    as a tuple.
+    ``leave``, ``gap`` and ``talk`` are its three uniforms, ``p`` the
+    :class:`LearningParameters`.
 
     Returns the new trust, learned lead, memory, deliveries remembered, padded deliveries,
     next purchase, early run and cut, whether they stay, and whether they recommend, warn and
@@ -146,75 +151,46 @@ def learn(trust, learned, memory, remembered, padded, next_purchase, business, e
     """
     if np.isnan(learned):
         learned = promise_lead
-    learned += p[0] * (actual_lead - learned)
-    if earliness >= p[3]:
-        trust -= p[4] * trust
-        trust -= p[0] * trust
+    learned += p.learning_rate * (actual_lead - learned)
+    if earliness >= p.padding_days:
+        trust -= p.padding_suspicion * trust
+        trust -= p.learning_rate * trust
         padded += 1
     elif earliness >= 0.0:
-        trust += p[1] * (1.0 - trust)
+        trust += p.trust_gain * (1.0 - trust)
     else:
-        trust -= p[2] * trust
+        trust -= p.trust_loss * trust
     refusal = 0
     if business:
-        if earliness >= p[15]:
+        if earliness >= p.early_days:
             early_run += 1
-            if early_run >= p[16]:
+            if early_run >= p.patience:
                 early_run = 0
-                if cut + p[17] <= p[18]:
-                    cut += int(p[17])
+                if cut + p.step_days <= p.max_cut_days:
+                    cut += p.step_days
                 else:
-                    s -= p[19]
+                    s -= p.refusal_cost
                     refusal = 1
         else:
             early_run = 0
-    weight = max(p[6], 1.0 / (remembered + 1.0)) if p[20] else p[6]
+    weight = max(p.memory, 1.0 / (remembered + 1.0)) if p.first_experience else p.memory
     memory = (1.0 - weight) * memory + weight * s
     remembered += 1
     referral = warning = 0
-    if s >= p[11]:
-        referral = 1 if talk < p[13] else 0
-    elif s < p[12]:
-        warning = 1 if talk < p[14] else 0
-    logit = p[9] - p[10] * s
+    if s >= p.delighted_threshold:
+        referral = 1 if talk < p.referral_probability else 0
+    elif s < p.disappointed_threshold:
+        warning = 1 if talk < p.warning_probability else 0
+    logit = p.churn_log_odds - p.churn_sensitivity * s
     leaves = leave < 1.0 / (1.0 + math.exp(-logit)) if np.isfinite(logit) else logit > 0
     if leaves:
         next_purchase = np.inf
     else:
-        rate = p[7] * math.exp(p[8] * memory - p[5] * padded)
+        rate = p.repurchase_per_hour * math.exp(p.repurchase_sensitivity * memory
+                                                - p.fairness_penalty * padded)
         next_purchase = start - math.log1p(-gap) / rate if rate > 0.0 else np.inf
     return (trust, learned, memory, remembered, padded, next_purchase, early_run, cut,
             not leaves, referral, warning, refusal)
-
-
-@numba.njit(cache=True, inline="always")
-def prefetch_customer(c, trust, learned, active):
-    """Ask the memory for what :func:`learn` reads of customer ``c``."""
-    prefetch(learned, c)
-    prefetch(trust, c)
-    prefetch(active, c)
-
-
-@numba.njit(cache=True)
-def _after_delivery(ids, promise_lead, actual_lead, earliness, satisfaction, delivered, luck,
-                    p, trust, learned, memory, remembered, padded, active, next_purchase,
-                    business, early_run, cut):
-    referrals = warnings = refusals = 0
-    for i in range(ids.size):
-        if i + AHEAD < ids.size:
-            prefetch_customer(ids[i + AHEAD], trust, learned, active)
-        c = ids[i]
-        (trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
-         early_run[c], cut[c], stays, referral, warning, refusal) = learn(
-            trust[c], learned[c], memory[c], remembered[c], padded[c], next_purchase[c],
-            business[c], early_run[c], cut[c], promise_lead[i], actual_lead[i], earliness[i],
-            satisfaction[i], delivered[i], luck[i, 0], luck[i, 1], luck[i, 2], p)
-        if not stays:
-            active[c] = False
-        referrals += referral
-        warnings += warning
-        refusals += refusal
-    return referrals, warnings, refusals
 
 
 @numba.njit(cache=True, inline="always")
@@ -225,232 +201,28 @@ def expectation(trust, learned, promise_lead):
     return trust * promise_lead + (1.0 - trust) * known
 
 
-@numba.njit(cache=True)
-def _expectations(trust, learned, promise_lead, out):
-    for j in range(out.size):
-        out[j] = expectation(trust[j], learned[j], promise_lead[j])
-
-
-@numba.njit(cache=True)
-def _beliefs(ids, trust, learned, trust_out, learned_out):
-    for j in range(ids.size):
-        if j + AHEAD < ids.size:
-            prefetch(learned, ids[j + AHEAD])
-            prefetch(trust, ids[j + AHEAD])
-        trust_out[j] = trust[ids[j]]
-        learned_out[j] = learned[ids[j]]
-
-
-@numba.njit(cache=True)
-def _join(ids, firm, initial_trust, firms, trust, learned, memory, remembered, padded,
-          early_run, cut):
-    for j in range(ids.size):
-        if j + AHEAD < ids.size:
-            prefetch(firms, ids[j + AHEAD])
-        c = ids[j]
-        if firms[c] != firm and firms[c] >= 0:
-            trust[c] = initial_trust
-            learned[c] = np.nan
-            memory[c] = 0.0
-            remembered[c] = 0
-            padded[c] = 0
-            early_run[c] = 0
-            cut[c] = 0
-        firms[c] = firm
-
-
-@numba.njit(cache=True)
-def _active_trust(trust, active, out):
-    k = 0
-    for c in range(active.size):
-        out[k] = trust[c]  # written either way, kept if active: no branch to mispredict
-        k += 1 if active[c] else 0
-    return k
-
-
-@functools.cache
-def _fresh_record(firm: int) -> np.ndarray:
-    """A new customer's record, buying from ``firm``, as the eight words of its line."""
-    fresh = np.zeros((), dtype=RECORD)
-    fresh["learned"] = np.nan
-    fresh["next_purchase"] = np.inf
-    fresh["firm"] = firm
-    return fresh.reshape(1).view(np.uint64)
-
-
-@numba.njit(cache=True)
-def _fresh(words, record, trust, initial_trust, active):
-    """Write new customers' records (``words``, eight a record), trust and activity."""
-    for c in range(words.shape[0]):
-        for k in range(words.shape[1]):
-            words[c, k] = record[k]
-        trust[c] = initial_trust
-        active[c] = True
-
-
-def cache_lines(capacity: int) -> np.ndarray:
-    """An uninitialised block of ``capacity`` cache lines, one a row, aligned on a line."""
-    raw = np.empty((capacity + 1) * LINE, dtype=np.uint8)
-    skip = -raw.ctypes.data % LINE
-    return raw[skip: skip + capacity * LINE].reshape(capacity, LINE)
-
-
-class CustomerBase:
-    """Every customer's state, one slot each; ids are positions in the arrays.
-
-    ``trust``, ``learned``, ``memory``, ``remembered``, ``padded``, ``active``,
-    ``next_purchase``, ``firm``, ``business``, ``early_run`` and ``cut`` are arrays (all but
-    ``trust`` and ``active`` views of the records), replaced when they grow.
-    """
-
-    def __init__(self, behaviour: Behaviour, *, capacity: int = 1024) -> None:
-        """Customers of ``behaviour``; room for ``capacity`` before the arrays grow (room not
-        yet used costs address space, not memory)."""
-        self.behaviour = behaviour
-        self._parameters = tuple(behaviour.as_array().tolist())
-        self.size = 0
-        self.refusals = 0
-        self.trust = np.empty(capacity)
-        self.active = np.empty(capacity, dtype=bool)
-        self._bind(cache_lines(capacity))
-        self._buffer = np.empty(0)
-
-    def _bind(self, lines: np.ndarray) -> None:
-        self._lines = lines  # the records as bytes: copied whole, not field by field
-        records = lines.view(RECORD)[:, 0]
-        for name in RECORD.names:
-            setattr(self, name, records[name])
-
-    @property
-    def capacity(self) -> int:
-        """Customers the block holds before it grows."""
-        return int(self._lines.shape[0])
-
-    def add(self, n: int, *, business: np.ndarray | None = None, firm: int = -1) -> np.ndarray:
-        """Ids of ``n`` new customers, who trust promises as new customers do.
-
-        ``business`` marks those in the negotiating segment (none if omitted); ``firm`` is the
-        firm they buy from (-1: none yet; see :meth:`join`).
-        """
-        needed = self.size + n
-        if needed > self.capacity:
-            capacity = max(needed, 2 * self.capacity)
-            grown = cache_lines(capacity)
-            grown[: self.size] = self._lines[: self.size]
-            self._bind(grown)
-            for name in ("trust", "active"):
-                old = getattr(self, name)
-                setattr(self, name, np.empty(capacity, dtype=old.dtype))
-                getattr(self, name)[: self.size] = old[: self.size]
-        _fresh(self._lines[self.size: needed].view(np.uint64), _fresh_record(firm),
-               self.trust[self.size: needed], self.behaviour.initial_trust,
-               self.active[self.size: needed])
-        if business is not None:
-            self.business[self.size: needed] = business
-        ids = np.arange(self.size, needed)
-        self.size = needed
-        return ids
-
-    def join(self, ids: np.ndarray, firm: int) -> None:
-        """Customers ``ids`` buy from ``firm``; those coming from another firm start afresh.
-
-        A switcher knows nothing yet of the new firm: trust as a new customer's, no learned
-        lead time, no padding remembered, no negotiated cut, no satisfaction remembered.
-        """
-        _join(np.ascontiguousarray(ids, dtype=np.int64), firm,
-              float(self.behaviour.initial_trust), self.firm, self.trust, self.learned,
-              self.memory, self.remembered, self.padded, self.early_run, self.cut)
-
-    def beliefs(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each customer's trust in promises and learned lead time (NaN: nothing learned)."""
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
-        trust, learned = np.empty(ids.size), np.empty(ids.size)
-        _beliefs(ids, self.trust, self.learned, trust, learned)
-        return trust, learned
-
-    def tighten(
-        self, ids: np.ndarray, latest_day: np.ndarray, floor_day: np.ndarray, calendar
-    ) -> np.ndarray:
-        """Delivery days of quotes ending on ``latest_day`` after each customer's negotiated cut.
-
-        The cut moves the day back by whole delivery days, never before ``floor_day`` and
-        never later than the quote itself: pushback only ever shortens a quote.
-        """
-        cut = self.cut[ids].astype(np.int64)
-        shortened = calendar.shift_delivery_day(latest_day, -cut)
-        return np.minimum(latest_day, np.maximum(shortened, floor_day))
-
-    def expected_lead(self, ids: np.ndarray, promise_lead: np.ndarray) -> np.ndarray:
-        """Business days each customer expects: trust x promise + (1 - trust) x learned."""
-        trust, learned = self.beliefs(ids)
-        promise_lead = np.broadcast_to(np.asarray(promise_lead, dtype=float), trust.shape)
-        out = np.empty(trust.size)
-        _expectations(trust, learned, np.ascontiguousarray(promise_lead), out)
-        return out
-
-    @property
-    def learning_state(self) -> tuple:
-        """The parameters (a tuple) and the arrays a compiled update reads and writes: ``p``,
-        ``trust``, ``learned``, ``memory``, ``remembered``, ``padded``, ``active``,
-        ``next_purchase``, ``business``, ``early_run``, ``cut``."""
-        return (self._parameters, self.trust, self.learned, self.memory, self.remembered,
-                self.padded, self.active, self.next_purchase, self.business, self.early_run,
-                self.cut)
-
-    def after_delivery(
-        self,
-        ids: np.ndarray,
-        *,
-        promise_lead: np.ndarray,
-        actual_lead: np.ndarray,
-        earliness: np.ndarray,
-        satisfaction: np.ndarray,
-        delivered: np.ndarray,
-        luck: np.ndarray,
-    ) -> tuple[int, int]:
-        """Update the customers of deliveries (in time order); returns referrals and warnings.
-
-        ``earliness`` is business days before the end of the promise (negative: broken);
-        ``delivered`` is when each customer's repurchase clock starts (no earlier than the
-        delivery);
-        ``luck`` holds three uniforms per delivery: leaving, the gap to the next purchase,
-        talking.
-        """
-        referrals, warnings, refusals = _after_delivery(
-            np.ascontiguousarray(ids, dtype=np.int64),
-            np.ascontiguousarray(promise_lead, dtype=float),
-            np.ascontiguousarray(actual_lead, dtype=float),
-            np.ascontiguousarray(earliness, dtype=float),
-            np.ascontiguousarray(satisfaction, dtype=float),
-            np.ascontiguousarray(delivered, dtype=float),
-            np.ascontiguousarray(luck, dtype=float),
-            *self.learning_state,
-        )
-        self.refusals += refusals
-        return referrals, warnings
-
-    @property
-    def active_count(self) -> int:
-        """Customers who have not left."""
-        return int(np.count_nonzero(self.active[: self.size]))
-
-    def mean_trust(self) -> float:
-        """Mean trust of the customers who have not left."""
-        if self._buffer.size < self.size:
-            self._buffer = np.empty(self.capacity)
-        k = _active_trust(self.trust[: self.size], self.active[: self.size], self._buffer)
-        return float(self._buffer[:k].mean()) if k else float("nan")
-
-
 @dataclass
 class Reputation:
-    """Net word of mouth per delivered order, exponentially forgotten; it scales new arrivals."""
+    """Net word of mouth per delivered order, exponentially forgotten; it scales new arrivals.
 
-    half_life_days: float = 30.0
-    effect: float = 1.0
-    positive_reach: float = 1.0
-    negative_reach: float = 2.0
+    The defaults are those of an empty ``customers.word_of_mouth:`` section.
+    """
+
+    half_life_days: float = _WORD_OF_MOUTH.reputation_half_life_days
+    effect: float = _WORD_OF_MOUTH.reputation_effect
+    positive_reach: float = _WORD_OF_MOUTH.positive_reach
+    negative_reach: float = _WORD_OF_MOUTH.negative_reach
     score: float = 0.0
+
+    @classmethod
+    def from_spec(cls, spec: WordOfMouthSpec) -> Reputation:
+        """A fresh reputation under a scenario's ``customers.word_of_mouth`` section."""
+        return cls(
+            half_life_days=spec.reputation_half_life_days,
+            effect=spec.reputation_effect,
+            positive_reach=spec.positive_reach,
+            negative_reach=spec.negative_reach,
+        )
 
     def update(self, referrals: int, warnings: int, deliveries: int) -> None:
         """Fold one day's recommendations and warnings into the score."""

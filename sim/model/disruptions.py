@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.model.calendar import BusinessCalendar
 from sim.scenario.operations import Disruption, Peak
 
-__all__ = ["DisruptionSchedule", "SeasonalPeaks"]
+__all__ = ["DisruptionSchedule", "SeasonalPeaks", "TransitSteps"]
+
+
+class TransitSteps(NamedTuple):
+    """The disruptions' effect on transit as a step function: from ``edges[i]`` (hours) on,
+    transit times scale by ``multiplier[i]`` and gain ``delay[i]`` business days (before the
+    first edge: 1 and 0)."""
+
+    edges: np.ndarray
+    multiplier: np.ndarray
+    delay: np.ndarray
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -101,17 +112,15 @@ class DisruptionSchedule:
         step = np.maximum(step, 0)
         return np.where(inside, multiplier[step], 1.0), np.where(inside, delay[step], 0.0)
 
-    def transit_steps(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The transit effect as a step function: from ``edges[i]`` on, ``multiplier[i]`` and
-        ``delay[i]`` (before the first edge: 1 and 0). It changes only where events start or end.
-        """
+    def transit_steps(self) -> TransitSteps:
+        """The transit effect as a step function, which changes only where events start or end."""
         if len(self) == 0:
-            return np.empty(0), np.empty(0), np.empty(0)
+            return TransitSteps(np.empty(0), np.empty(0), np.empty(0))
         edges = np.unique(np.concatenate([self.start, self.end]))
         on = self.active(edges)
         multiplier = np.prod(np.where(on, self.transit_multiplier, 1.0), axis=1)
         delay = np.sum(np.where(on, self.transit_delay_days, 0.0), axis=1)
-        return edges, multiplier, delay
+        return TransitSteps(edges, multiplier, delay)
 
     def capacity_at(self, t: np.ndarray) -> np.ndarray:
         """Share of pickers working at time ``t``."""

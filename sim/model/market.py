@@ -18,6 +18,9 @@ import numpy as np
 from sim.scenario.market import Choice as ChoiceSpec
 from sim.scenario.portable import exp
 
+#: The defaults of an empty ``market.choice:`` section, the model's defaults too.
+_SPEC = ChoiceSpec()
+
 __all__ = ["LogitChoice", "promise_coefficient"]
 
 #: Cui, Lu, Sun & Golden (2024), field experiment: promising one day faster raised sales 0.73%.
@@ -37,15 +40,19 @@ def promise_coefficient(response_per_day: float, share: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class LogitChoice:
-    """Coefficients of the choice between firms; the outside option has utility ``outside``."""
+    """Coefficients of the choice between firms; the outside option has utility ``outside``.
 
-    promise: float = promise_coefficient(CUI_2024_SALES_PER_DAY_FASTER, 0.0)
-    price: float = 0.0
-    reputation: float = 1.0
-    outside: float = 0.0
-    free_days: float = 0.0
-    loyalty: float = 0.0
-    loyalty_per_satisfaction: float = 0.0
+    The defaults are those of an empty ``market.choice:`` section (``promise``: Cui et al.
+    2024's response, one day faster +0.73% sales, at a small share).
+    """
+
+    promise: float = _SPEC.promise_per_day
+    price: float = _SPEC.price_per_unit
+    reputation: float = _SPEC.reputation
+    outside: float = _SPEC.outside
+    free_days: float = _SPEC.promise_free_days
+    loyalty: float = _SPEC.loyalty
+    loyalty_per_satisfaction: float = _SPEC.loyalty_per_satisfaction
 
     @classmethod
     def from_spec(cls, spec: ChoiceSpec) -> LogitChoice:

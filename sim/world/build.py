@@ -96,13 +96,7 @@ class World:
         """A fresh reputation score (inert when customers have no memory)."""
         if self.word_of_mouth is None:
             return Reputation(effect=0.0)
-        wom = self.word_of_mouth
-        return Reputation(
-            half_life_days=wom.reputation_half_life_days,
-            effect=wom.reputation_effect,
-            positive_reach=wom.positive_reach,
-            negative_reach=wom.negative_reach,
-        )
+        return Reputation.from_spec(self.word_of_mouth)
 
     def draw_disruptions(self, rng: np.random.Generator) -> DisruptionSchedule:
         """The disruptions of one replication."""

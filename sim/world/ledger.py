@@ -7,6 +7,7 @@ width (one hour of a business day) bounds their error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -40,6 +41,17 @@ WEEKLY: dict[str, str] = {
     "active_customers": "customers who have not left, at the week's end",
     "market_share": "share of the market's sales placed that week the firm won",
 }
+
+class Books(NamedTuple):
+    """What a compiled booking adds each order to: the histograms of lateness, earliness, lead
+    time and satisfaction, and the weekly sums (a row each of the booked series)."""
+
+    lateness_hist: np.ndarray
+    earliness_hist: np.ndarray
+    lead_time_hist: np.ndarray
+    satisfaction_hist: np.ndarray
+    weekly: np.ndarray
+
 
 _BOOKED = ("orders", "satisfaction", "expected_lead", "actual_lead", "kept", "revenue", "profit")
 _SUMMED = (*_BOOKED, "won", "bought")
@@ -89,16 +101,14 @@ class WeeklySeries:
 
 @numba.njit(cache=True)
 def _book(measured, lateness, early, satisfaction, lead_time, expected_lead, actual_lead,
-          shipping, revenue, profit, week, delight_days, late_hist, early_hist, lead_hist,
-          satisfaction_hist, weekly):
+          shipping, revenue, profit, week, delight_days, books):
     """Add the measured orders to the histograms and weekly sums; return their totals."""
     totals = np.zeros(TOTALS)
     for i in range(measured.size):
         if measured[i]:
             book_order(lateness[i], early[i], satisfaction[i], lead_time[i], expected_lead[i],
                        actual_lead[i], shipping[i], revenue[i], profit[i], week[i],
-                       delight_days, late_hist, early_hist, lead_hist, satisfaction_hist,
-                       weekly, totals)
+                       delight_days, books, totals)
     return totals
 
 
@@ -133,9 +143,8 @@ TOTALS = 11
 
 @numba.njit(cache=True, inline="always")
 def book_order(lateness, early, s, lead_time, expected_lead, actual_lead, shipping, revenue,
-               profit, week, delight_days, late_hist, early_hist, lead_hist, satisfaction_hist,
-               weekly, totals):
-    """Add one measured order to the histograms, the weekly sums and ``totals``."""
+               profit, week, delight_days, books, totals):
+    """Add one measured order to the :class:`Books` ``books`` and to ``totals``."""
     late = max(lateness, 0.0)
     ahead = max(-lateness, 0.0)
     kept = 1.0 if lateness <= 0.0 else 0.0
@@ -150,14 +159,15 @@ def book_order(lateness, early, s, lead_time, expected_lead, actual_lead, shippi
     totals[8] += shipping
     totals[9] += revenue
     totals[10] += profit
-    day_bins = late_hist.size
+    day_bins = books.lateness_hist.size
     day_scale = day_bins / (DAY_BINS_HIGH - DAY_BINS_LOW)
-    late_hist[_bin(late, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
-    early_hist[_bin(ahead, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
-    lead_hist[_bin(lead_time, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
-    sat_bins = satisfaction_hist.size
+    books.lateness_hist[_bin(late, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+    books.earliness_hist[_bin(ahead, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+    books.lead_time_hist[_bin(lead_time, DAY_BINS_LOW, day_scale, day_bins)] += 1.0
+    sat_bins = books.satisfaction_hist.size
     sat_scale = sat_bins / (SATISFACTION_HIGH - SATISFACTION_LOW)
-    satisfaction_hist[_bin(s, SATISFACTION_LOW, sat_scale, sat_bins)] += 1.0
+    books.satisfaction_hist[_bin(s, SATISFACTION_LOW, sat_scale, sat_bins)] += 1.0
+    weekly = books.weekly
     w = min(week, weekly.shape[1] - 1)
     weekly[0, w] += 1.0
     weekly[1, w] += s
@@ -241,15 +251,15 @@ class Ledger:
         """
         totals = _book(
             measured, lateness, early, satisfaction, lead_time, expected_lead, actual_lead,
-            shipping_cost, revenue, profit, week, delight_days, *self.booking_arrays,
+            shipping_cost, revenue, profit, week, delight_days, self.books,
         )
         self.add_totals(totals)
 
     @property
-    def booking_arrays(self) -> tuple[np.ndarray, ...]:
-        """The histograms and weekly block a compiled booking adds to, in its argument order."""
-        return (self.lateness_hist, self.earliness_hist, self.lead_time_hist,
-                self.satisfaction_hist, self.weekly.block[: len(_BOOKED)])
+    def books(self) -> Books:
+        """The histograms and weekly sums a compiled booking adds to."""
+        return Books(self.lateness_hist, self.earliness_hist, self.lead_time_hist,
+                     self.satisfaction_hist, self.weekly.block[: len(_BOOKED)])
 
     def hold_totals(self) -> None:
         """Let the compiled bookings that follow add their totals to one running sum, added to

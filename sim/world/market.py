@@ -15,14 +15,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import simpy
 
-from sim.model.customers import CustomerBase
+from sim.model.customer_store import CustomerBase
 from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_backlog
 from sim.world.build import DayDraws, Streams, World
-from sim.world.firm import Firm, RecordSink, customer_luck, take_quote
+from sim.world.days import DayStreams, day_orders, run_days, set_up
+from sim.world.firm import Firm
 from sim.world.ledger import Ledger
-from sim.world.returning import Returning, add_customers, expected_customers, merge_returning
+from sim.world.records import RecordSink
 
 __all__ = ["simulate_market"]
 
@@ -42,56 +42,34 @@ def simulate_market(
     market = world.market
     if market is None:
         raise ValueError("the world has no market")
-    env = simpy.Environment()
-    schedule = world.draw_disruptions(streams("disruptions"))
-    customers = (None if world.behaviour is None
-                 else CustomerBase(world.behaviour, capacity=expected_customers(world)))
+    setting = set_up(world, streams)
+    customers, returning = setting.customers, setting.returning
     rivals = [strategy_from_spec(rival.strategy, world.carrier) for rival in market.rivals]
     track = any(uses_backlog(s) for s in [strategy, *rivals])
-    returning = (None if customers is None
-                 else Returning(world.days, capacity=customers.capacity))
-    firms = [Firm(world, strategy, schedule, name=name, index=0, price=world.economics.price,
-                  customers=customers, returning=returning, records=records,
-                  track_backlog=track or records is not None)]
+    firms = [Firm(world, strategy, setting.schedule, name=name, index=0,
+                  price=world.economics.price, customers=customers, returning=returning,
+                  records=records, track_backlog=track or records is not None)]
     for index, (rival, rule) in enumerate(zip(market.rivals, rivals), start=1):
-        firms.append(Firm(world, rule, schedule, name=rival.name, index=index, price=rival.price,
-                          shifts=rival.shifts, customers=customers, returning=returning,
-                          track_backlog=track))
-    ledger = firms[0].ledger
-    segments = streams("segments") if customers is not None else None
-    state = {"ordering": True}
+        firms.append(Firm(world, rule, setting.schedule, name=rival.name, index=index,
+                          price=rival.price, shifts=rival.shifts, customers=customers,
+                          returning=returning, track_backlog=track))
+    choice_rng = streams("market")
 
-    def order_days(demand_rng, warehouse_rng, carrier_rng, choice_rng):
-        for day in range(world.days):
-            yield env.timeout(day * 24.0 - env.now)
-            draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng)
-            customer = np.full(draws.arrival.size, -1, dtype=np.int64)
-            if customers is not None and returning is not None:
-                new = add_customers(customers, draws.arrival.size, segments)
-                draws, customer, _ = merge_returning(
-                    world, draws, new, customers, returning, day, warehouse_rng, carrier_rng,
-                )
-            if draws.arrival.size == 0:
-                continue
-            pick = _sell(world, firms, day, draws, customer, choice_rng.random(draws.arrival.size))
-            _book_sales(world, ledger, customers, draws.arrival, customer, pick)
-        state["ordering"] = False
+    def take_orders(day: int, rngs: DayStreams) -> None:
+        orders = day_orders(world, setting, day, rngs)
+        draws, customer = orders.draws, orders.customer
+        if draws.arrival.size == 0:
+            return
+        pick = _sell(world, firms, day, draws, customer, choice_rng.random(draws.arrival.size))
+        _book_sales(world, firms[0].ledger, customers, draws.arrival, customer, pick)
 
-    def delivery_days():
-        day = 0
-        while state["ordering"] or any(f.in_flight for f in firms):
-            yield env.timeout((day + 1) * 24.0 - env.now)
-            for firm in firms:
-                stream = f"customers:{day}" if firm.index == 0 else f"customers:{firm.name}:{day}"
-                firm.close_day(day, customer_luck(streams, stream))
-            firms[0].snapshot(day)
-            day += 1
+    run_days(world, firms, streams, take_orders)
+    return firms[0].ledger
 
-    env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier"),
-                           streams("market")))
-    env.process(delivery_days())
-    env.run()
-    return ledger
+
+def _take_quote(quote: Quote, index: np.ndarray) -> Quote:
+    """The quote of the orders at positions ``index``."""
+    return Quote(quote.earliest[index], quote.latest[index], quote.service[index])
 
 
 def _sell(
@@ -144,7 +122,7 @@ def _sell(
                 continue
             index = a + mine
             served = firm.serve(draws.arrival[index], draws.pick_hours[index])
-            sold[f].append((index, take_quote(quotes[f], mine), *served))
+            sold[f].append((index, _take_quote(quotes[f], mine), *served))
     for firm, sales in zip(firms, sold):
         if not sales:
             continue

@@ -1,6 +1,7 @@
-"""Every order's record on disk: Parquet files written row group by row group as a run goes.
+"""Every order's record: the timeline of each order, kept in memory or written to Parquet.
 
-:class:`ParquetOrderRecords` takes the batches :class:`~sim.world.firm.OrderRecords` takes, but
+A firm hands its orders' timelines, batch by batch, to a :class:`RecordSink`.
+:class:`OrderRecords` keeps them in memory (tests, oracle checks). :class:`ParquetOrderRecords`
 holds at most ``chunk_rows`` orders before writing them out as one row group, so memory stays
 flat however many orders a replication places. Each file is written under a hidden temporary
 name beside its target and renamed into place when closed: a run that fails or is killed never
@@ -21,7 +22,7 @@ import uuid
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
+from typing import NoReturn, Protocol
 from urllib.parse import quote
 
 import numpy as np
@@ -29,11 +30,43 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.errors import ExperimentError
-from sim.world.firm import OrderRecords
 
-__all__ = ["SCHEMA", "ParquetOrderRecords", "order_records_path"]
+__all__ = ["FIELDS", "SCHEMA", "OrderRecords", "ParquetOrderRecords", "RecordSink",
+           "order_records_path"]
 
-FIELDS = OrderRecords.FIELDS
+#: An order's timeline: when it arrived, the orders ahead of it, when its picking started and
+#: finished, when it left, its promised window and service level, when it was delivered, and
+#: its customer.
+FIELDS = ("arrival", "backlog", "start", "finish", "dispatch", "earliest", "latest", "service",
+          "delivered", "customer")
+
+
+class RecordSink(Protocol):
+    """Anything that takes every order's timeline batch by batch (memory, Parquet, ...)."""
+
+    def add(self, **columns: np.ndarray) -> None:
+        """Take one batch: one array per field of :data:`FIELDS`."""
+        ...
+
+
+class OrderRecords:
+    """Every order's timeline, collected in memory when asked for (tests, oracle checks)."""
+
+    FIELDS = FIELDS
+
+    def __init__(self) -> None:
+        self._chunks: list[dict[str, np.ndarray]] = []
+
+    def add(self, **columns: np.ndarray) -> None:
+        """Take one batch: one array per field of :data:`FIELDS`."""
+        self._chunks.append(columns)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """All records as one array per field, in order of arrival."""
+        if not self._chunks:
+            return {f: np.empty(0) for f in FIELDS}
+        return {f: np.concatenate([c[f] for c in self._chunks]) for f in FIELDS}
+
 
 #: Columns of a records file: times in hours since the start of the horizon, the service level
 #: shipped by, the customer (-1 when customers have no memory), and the replication (the
@@ -53,7 +86,7 @@ def order_records_path(folder: str | Path, strategy: str, replication: int) -> P
 class ParquetOrderRecords:
     """Every order of one strategy in one replication, written to ``path`` in row groups.
 
-    ``add`` is called once per batch of orders, as on :class:`~sim.world.firm.OrderRecords`;
+    ``add`` is called once per batch of orders, as on :class:`OrderRecords`;
     ``close`` writes what is left and puts the file in place. Used as a context manager, the
     file appears only if the block completes. :attr:`peak_buffered` is the most orders ever
     held in memory at once, never more than ``chunk_rows``.

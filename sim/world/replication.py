@@ -13,15 +13,14 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import simpy
 
-from sim.model.customers import CustomerBase
 from sim.model.promise import PromiseStrategy
 from sim.world.build import DayDraws, Streams, World
-from sim.world.firm import Firm, OrderRecords, RecordSink, customer_luck
+from sim.world.days import DayStreams, day_orders, run_days, set_up
+from sim.world.firm import Firm
 from sim.world.ledger import Ledger
 from sim.world.market import simulate_market
-from sim.world.returning import Returning, add_customers, expected_customers, merge_returning
+from sim.world.records import OrderRecords, RecordSink
 
 __all__ = ["OrderRecords", "simulate"]
 
@@ -41,57 +40,26 @@ def simulate(
     """
     if world.market is not None:
         return simulate_market(world, strategy, streams, name=name, records=records)
-    schedule = world.draw_disruptions(streams("disruptions"))
-    customers = (None if world.behaviour is None
-                 else CustomerBase(world.behaviour, capacity=expected_customers(world)))
-    returning = (None if customers is None
-                 else Returning(world.days, capacity=customers.capacity))
-    firm = Firm(world, strategy, schedule, name=name, price=world.economics.price,
-                customers=customers, returning=returning, records=records)
+    setting = set_up(world, streams)
+    firm = Firm(world, strategy, setting.schedule, name=name, price=world.economics.price,
+                customers=setting.customers, returning=setting.returning, records=records)
     if firm.batches_days:
         return _simulate_in_day_batches(world, firm, streams)
-    env = simpy.Environment()
-    ledger = firm.ledger
-    segments = streams("segments") if customers is not None else None
-    state = {"ordering": True}
 
-    def order_days(demand_rng, warehouse_rng, carrier_rng):
-        for day in range(world.days):
-            yield env.timeout(day * 24.0 - env.now)
-            draws = world.draw_day(
-                day, demand_rng, warehouse_rng, carrier_rng,
-                scale=firm.reputation.arrival_multiplier,
-            )
-            beliefs = None
-            if customers is None or returning is None:
-                customer = np.full(draws.arrival.size, -1, dtype=np.int64)
-            else:
-                if day >= world.warmup_days:
-                    ledger.new_customers += draws.arrival.size
-                new = add_customers(customers, draws.arrival.size, segments, firm=firm.index)
-                draws, customer, beliefs = merge_returning(
-                    world, draws, new, customers, returning, day, warehouse_rng, carrier_rng,
-                )
-            if draws.arrival.size == 0:
-                continue
-            start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)
-            quote = firm.quote(draws.arrival, backlog, customer)
-            firm.ship(draws, customer, quote, start, finish, backlog, beliefs=beliefs)
-        state["ordering"] = False
+    def take_orders(day: int, rngs: DayStreams) -> None:
+        orders = day_orders(world, setting, day, rngs, scale=firm.reputation.arrival_multiplier,
+                            firm=firm.index)
+        if day >= world.warmup_days:
+            firm.ledger.new_customers += orders.new
+        draws = orders.draws
+        if draws.arrival.size == 0:
+            return
+        start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)
+        quote = firm.quote(draws.arrival, backlog, orders.customer)
+        firm.ship(draws, orders.customer, quote, start, finish, backlog, beliefs=orders.beliefs)
 
-    def delivery_days():
-        day = 0
-        while state["ordering"] or firm.in_flight:
-            yield env.timeout((day + 1) * 24.0 - env.now)
-            firm.close_day(day, customer_luck(streams, f"customers:{day}"))
-            firm.snapshot(day)
-            day += 1
-
-    env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier")))
-    env.process(delivery_days())
-    env.run()
-    return ledger
-
+    run_days(world, [firm], streams, take_orders)
+    return firm.ledger
 
 
 #: Expected orders taken together when days can be batched: enough that the per-batch cost

@@ -15,7 +15,8 @@ import math
 import numba
 import numpy as np
 
-from sim.model.customers import AHEAD, CustomerBase, prefetch
+from sim.model._memory import AHEAD, prefetch
+from sim.model.customer_store import CustomerBase
 from sim.world.build import DayDraws, World
 from sim.world.ordering import stable_order
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from sim.experiment.streams import replication_streams
 from sim.model.calendar import BusinessCalendar
-from sim.model.customers import Behaviour, CustomerBase
+from sim.model.customer_store import CustomerBase
+from sim.model.customers import Behaviour
 from sim.model.promise import strategy_from_spec
 from sim.world import OrderRecords, build_world, simulate
 

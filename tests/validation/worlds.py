@@ -19,10 +19,10 @@ import pytest
 
 import sim.world.firm as firm_module
 from sim.experiment.streams import replication_streams
-from sim.model.customers import CustomerBase
+from sim.model.customer_store import CustomerBase
 from sim.scenario import Scenario, parse_scenario
 from sim.world import OrderRecords, World, build_strategies, build_world, simulate
-from sim.world.firm import Parcels
+from sim.world.parcels import Parcels
 
 __all__ = ["EVERY_DAY", "Replication", "judged_parcels", "replicate", "world_data",
            "world_scenario"]

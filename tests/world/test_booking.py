@@ -6,7 +6,7 @@ from factories import small_scenario
 
 from sim.experiment.streams import replication_streams
 from sim.world import build_strategies, build_world, simulate
-from sim.world.firm import OrderRecords
+from sim.world.records import OrderRecords
 
 
 @pytest.mark.parametrize("tolerance", [0.0, 0.5])

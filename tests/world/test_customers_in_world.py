@@ -54,6 +54,7 @@ def test_customers_weekly_series_cover_the_measured_weeks():
 
 def test_every_customer_due_before_the_end_comes_back(monkeypatch):
     """A next purchase never falls on a day whose orders were already taken (no one stranded)."""
+    import sim.world.days as days
     import sim.world.replication as replication
     from sim.experiment.streams import replication_streams
     from sim.model.promise import strategy_from_spec
@@ -61,12 +62,12 @@ def test_every_customer_due_before_the_end_comes_back(monkeypatch):
 
     captured = []
 
-    class Capturing(replication.CustomerBase):
+    class Capturing(days.CustomerBase):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             captured.append(self)
 
-    monkeypatch.setattr(replication, "CustomerBase", Capturing)
+    monkeypatch.setattr(days, "CustomerBase", Capturing)
     scenario = small_scenario(
         strategies=[{"name": "tight", "kind": "tight", "service": "overnight"}], baseline="tight",
         customers={"repurchase_per_year": 365.0, "churn_base": 0.0, "churn_sensitivity": 0.0,
@@ -85,7 +86,7 @@ def test_every_customer_due_before_the_end_comes_back(monkeypatch):
 def test_order_records_name_the_customer_of_each_order():
     from sim.experiment.streams import replication_streams
     from sim.world import build_strategies, build_world, simulate
-    from sim.world.firm import OrderRecords
+    from sim.world.records import OrderRecords
 
     loyal = dict(EFFECTS_OFF, repurchase_per_year=12.0, churn_base=0.0)
     scenario = small_scenario(customers=loyal)

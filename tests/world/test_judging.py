@@ -11,11 +11,14 @@ import numpy as np
 import pytest
 from factories import small_scenario
 
-from sim.model.customers import Behaviour, CustomerBase
+from sim.model.customer_store import CustomerBase
+from sim.model.customers import Behaviour
+from sim.model.satisfaction import Reference
 from sim.world import build_world
 from sim.world.build import DayDraws
-from sim.world.firm import Parcels, judge
+from sim.world.judging import judge
 from sim.world.ledger import Ledger, WeeklySeries, order_profits
+from sim.world.parcels import Parcels
 from sim.world.returning import Returning, merge_returning
 
 PUSHY = Behaviour(pushback_share=0.5, pushback_patience=1, pushback_max_cut_days=1,
@@ -59,7 +62,7 @@ def _judged_step_by_step(world, parcels, ledger, *, price, customers, luck, judg
     """The day's judgement in numpy, one step at a time."""
     clock = world.calendar.to_business
     delivered_b = clock(parcels.delivered)
-    promised_b = (parcels.reference_b if world.satisfaction.reference == "end"
+    promised_b = (parcels.reference_b if world.satisfaction.reference == Reference.END
                   else clock(parcels.latest))
     lateness = delivered_b - promised_b
     early = parcels.expected_b - delivered_b
@@ -113,7 +116,7 @@ def test_judge_learns_in_order_of_delivery_and_books_in_order_of_parcels(referen
     for name, values in _state(plain).items():
         np.testing.assert_array_equal(_state(compiled)[name], values, err_msg=name)
     np.testing.assert_equal(ledgers[0].metrics(), ledgers[1].metrics())  # NaN equals NaN
-    for a, b in zip(ledgers[0].booking_arrays, ledgers[1].booking_arrays):
+    for a, b in zip(ledgers[0].books, ledgers[1].books):
         np.testing.assert_array_equal(a, b)
 
 

@@ -10,7 +10,7 @@ from factories import small_scenario
 
 from sim.experiment.streams import replication_streams
 from sim.world import build_strategies, build_world, replication, simulate
-from sim.world.firm import OrderRecords
+from sim.world.records import OrderRecords
 from sim.world.replication import day_batches
 
 

@@ -1,0 +1,128 @@
+"""The days of a replication as SimPy schedules them, for one firm or a market of them.
+
+What every replication starts from (its disruptions, its customers and those who will come
+back), the day's orders (new customers' and returning ones', in order of time), and the two
+processes: at the start of each day the day's orders are taken, at its end each firm judges
+the day's deliveries, until nothing is left to order or deliver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import simpy
+
+from sim.model.customer_store import CustomerBase
+from sim.model.disruptions import DisruptionSchedule
+from sim.world.build import DayDraws, Streams, World
+from sim.world.firm import Firm
+from sim.world.returning import Returning, add_customers, expected_customers, merge_returning
+
+__all__ = ["DayOrders", "DayStreams", "Setting", "customer_luck", "day_orders", "run_days",
+           "set_up"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Setting:
+    """What a replication starts from: its disruptions and, when customers remember, the
+    customer base, the customers who will come back, and the stream that puts new customers
+    in the negotiating segment."""
+
+    schedule: DisruptionSchedule
+    customers: CustomerBase | None
+    returning: Returning | None
+    segments: np.random.Generator | None
+
+
+def set_up(world: World, streams: Streams) -> Setting:
+    """The setting of the replication that draws from ``streams``."""
+    schedule = world.draw_disruptions(streams("disruptions"))
+    if world.behaviour is None:
+        return Setting(schedule, None, None, None)
+    customers = CustomerBase(world.behaviour, capacity=expected_customers(world))
+    return Setting(schedule, customers, Returning(world.days, capacity=customers.capacity),
+                   streams("segments"))
+
+
+class DayStreams(NamedTuple):
+    """The streams the days' orders draw from: arrivals, pick times, carrier luck."""
+
+    demand: np.random.Generator
+    warehouse: np.random.Generator
+    carrier: np.random.Generator
+
+
+class DayOrders(NamedTuple):
+    """A day's orders in order of time: their draws, their customers (-1: nobody remembered),
+    what those believe as they order (None: nothing remembered), and how many new customers
+    joined the customer base (0 when customers are not remembered)."""
+
+    draws: DayDraws
+    customer: np.ndarray
+    beliefs: tuple[np.ndarray, np.ndarray] | None
+    new: int
+
+
+def day_orders(
+    world: World,
+    setting: Setting,
+    day: int,
+    rngs: DayStreams,
+    *,
+    scale: float = 1.0,
+    firm: int = -1,
+) -> DayOrders:
+    """The orders of ``day`` (new ones at the rate times ``scale``), merged with those of
+    customers coming back; new customers buy from ``firm`` (-1: not yet chosen)."""
+    draws = world.draw_day(day, rngs.demand, rngs.warehouse, rngs.carrier, scale=scale)
+    n = draws.arrival.size
+    customers, returning = setting.customers, setting.returning
+    if customers is None or returning is None:
+        return DayOrders(draws, np.full(n, -1, dtype=np.int64), None, 0)
+    new = add_customers(customers, n, setting.segments, firm=firm)
+    draws, customer, beliefs = merge_returning(world, draws, new, customers, returning, day,
+                                               rngs.warehouse, rngs.carrier)
+    return DayOrders(draws, customer, beliefs, n)
+
+
+def customer_luck(streams: Streams, name: str) -> Callable[[int], np.ndarray]:
+    """Three uniforms per delivered parcel for the customers' update, from stream ``name``."""
+    return lambda n: streams(name).random((n, 3))
+
+
+def run_days(
+    world: World,
+    firms: Sequence[Firm],
+    streams: Streams,
+    take_orders: Callable[[int, DayStreams], None],
+) -> None:
+    """Run the replication: ``take_orders(day, rngs)`` at the start of each day, each firm's
+    deliveries judged at its end (the first firm's customer base recorded weekly), until the
+    horizon's orders are all delivered."""
+    env = simpy.Environment()
+    ordering = [True]
+
+    def order_days(rngs: DayStreams) -> Iterator[simpy.Event]:
+        for day in range(world.days):
+            yield env.timeout(day * 24.0 - env.now)
+            take_orders(day, rngs)
+        ordering[0] = False
+
+    def delivery_days() -> Iterator[simpy.Event]:
+        day = 0
+        while ordering[0] or any(firm.in_flight for firm in firms):
+            yield env.timeout((day + 1) * 24.0 - env.now)
+            for firm in firms:
+                stream = (f"customers:{day}" if firm.index == 0
+                          else f"customers:{firm.name}:{day}")
+                firm.close_day(day, customer_luck(streams, stream))
+            firms[0].snapshot(day)
+            day += 1
+
+    env.process(order_days(DayStreams(streams("demand"), streams("warehouse"),
+                                      streams("carrier"))))
+    env.process(delivery_days())
+    env.run()
