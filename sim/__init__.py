@@ -10,7 +10,8 @@ A small public API for notebooks and scripts::
 
 The studies have their own results types (``SweepResults``, ``OptimizationResults``,
 ``SensitivityResults``); ``read_results`` reads a results folder back; ``LocalExecutor`` and
-``DaskExecutor`` say where replications run.
+``DaskExecutor`` say where replications run; ``sim.run(scenario, processes=[...])`` runs
+your own SimPy processes beside the model's, acting through a ``Replication``.
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -48,6 +49,7 @@ from sim.report import (
     write_results,
 )
 from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
+from sim.world.processes import Replication
 
 try:
     __version__ = version("promise-sim")
@@ -63,6 +65,7 @@ __all__ = [
     "Precision",
     "PromiseStrategy",
     "Quote",
+    "Replication",
     "Results",
     "ResultsError",
     "Scenario",

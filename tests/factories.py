@@ -36,3 +36,11 @@ def write_yaml(path: Path, data: dict[str, Any]) -> Path:
     """Write ``data`` as a YAML scenario file at ``path``."""
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+def quiet_fortnight(env, replication):
+    """A SimPy process for tests: demand halves for two weeks from day 10."""
+    while True:
+        day = yield replication.day_started
+        if day == 10:
+            replication.scale_demand(0.5, days=14)

@@ -25,7 +25,7 @@ def test_import_sim_does_not_import_the_cli_or_pyplot():
 def test_public_api_is_pinned():
     assert sorted(sim.__all__) == sorted([
         "DaskExecutor", "ExperimentError", "FirmView", "LocalExecutor", "OptimizationResults",
-        "Precision", "PromiseStrategy", "Quote", "Results", "ResultsError", "Scenario",
+        "Precision", "PromiseStrategy", "Quote", "Replication", "Results", "ResultsError", "Scenario",
         "ScenarioError", "SensitivityResults", "SimError", "StrategyError", "SweepResults",
         "__version__", "load_scenario", "optimize", "parse_scenario", "plot_comparison",
         "plot_optimization", "plot_over_time", "plot_sensitivity", "plot_sweep",

@@ -20,6 +20,7 @@ from sim.errors import ResultsError, ScenarioError
 from sim.experiment.executors import Executor
 from sim.experiment.manifest import code_identity
 from sim.experiment.runner import Results, run
+from sim.experiment.user_processes import import_processes
 from sim.scenario.loading import parse_scenario
 
 __all__ = ["Rerun", "read_manifest", "rerun"]
@@ -76,7 +77,8 @@ def rerun(
     """Run the manifest's scenario again with its seed and replications, and compare.
 
     A result made with a strategy object the manifest cannot rebuild (a class defined in a
-    notebook cell or script) is refused with a :class:`ResultsError` saying so.
+    notebook cell or script) is refused with a :class:`ResultsError` saying so, and so is one
+    with a SimPy process it cannot import again; processes it can are imported by their path.
     """
     manifest = read_manifest(manifest_path)
     source = str(manifest_path)
@@ -89,9 +91,10 @@ def rerun(
         scenario = parse_scenario(manifest["scenario_spec"], source=f"{source}: scenario_spec")
     except ScenarioError as exc:
         raise ResultsError(str(exc)) from None
+    processes = import_processes(manifest.get("processes") or (), source=source)
     results = run(scenario, replications=int(manifest["replications"]),
                   seed=int(manifest["seed"]), workers=workers, executor=executor,
-                  progress=progress)
+                  progress=progress, processes=processes)
     digest = results.manifest["replications_sha256"]
     changes = None
     folder = Path(manifest_path)

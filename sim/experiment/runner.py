@@ -31,11 +31,15 @@ from sim.experiment.tasks import (
     replication_strategies,
     run_replication,
 )
+from sim.experiment.user_processes import UserProcess, describe_processes
+from sim.experiment.user_processes import cannot_travel as processes_cannot_travel
+from sim.experiment.user_processes import manifest_entries as process_entries
 from sim.model.promise import PromiseStrategy
 from sim.scenario import metrics
 from sim.scenario.limits import check_replications
 from sim.scenario.spec import Scenario
 from sim.world.ledger import METRICS, SATISFACTION_BINS
+from sim.world.processes import Process
 
 __all__ = ["Results", "run", "run_points"]
 
@@ -130,6 +134,7 @@ def run(
     precision: Precision | None = None,
     strategies: Sequence[PromiseStrategy] | Mapping[str, PromiseStrategy] | None = None,
     scenario_strategies: bool = True,
+    processes: Sequence[Process] = (),
 ) -> Results:
     """Run ``scenario``: every strategy in every replication, with common random numbers.
 
@@ -140,6 +145,12 @@ def run(
     dataclass) and says when the result cannot be rerun from it (a class defined in a
     notebook cell or script). Such a class cannot reach worker processes either: run it
     with ``workers=1``.
+
+    ``processes`` are the user's own SimPy processes, ``process(env, replication)``, run
+    beside the model's in every replication (:mod:`sim.world.processes`); the manifest records
+    each one's import path, and one defined in a notebook cell runs with ``workers=1`` only.
+    Their results are not kept in a ``store``: the store cannot tell two versions of a
+    function apart.
 
     ``replications`` and ``seed`` override the scenario's; ``workers`` (local processes,
     default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
@@ -162,6 +173,10 @@ def run(
     every worker shares.
     """
     given: tuple[StrategyObject, ...] = ()
+    own = describe_processes(processes)
+    if own and store is not None:
+        raise ExperimentError("store: results of a run with processes are not stored (the "
+                              "store cannot tell two versions of a process apart)")
     if strategies is not None:
         scenario, given = with_strategy_objects(scenario, strategies, keep=scenario_strategies)
     if order_records is None:
@@ -170,11 +185,15 @@ def run(
     with progress_callback(progress, scenario.name) as report:
         results = _run(scenario, replications=replications, seed=seed, workers=workers,
                        executor=executor, progress=report, records=records, store=store,
-                       precision=precision, given=given)
-    if not given:
+                       precision=precision, given=given, processes=own)
+    extra: dict[str, Any] = {}
+    if given:
+        extra["strategy_objects"] = manifest_entries(given)
+    if own:
+        extra["processes"] = process_entries(own)
+    if not extra:
         return results
-    return replace(results, manifest={**results.manifest,
-                                      "strategy_objects": manifest_entries(given)})
+    return replace(results, manifest={**results.manifest, **extra})
 
 
 def _run(
@@ -189,9 +208,10 @@ def _run(
     store: ResultStore | str | Path | None,
     precision: Precision | None,
     given: tuple[StrategyObject, ...],
+    processes: tuple[UserProcess, ...],
 ) -> Results:
     options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress,
-               "records": records, "given": given}
+               "records": records, "given": given, "processes": processes}
     if precision is None:
         return _run_points([scenario], replications=replications, store=store, **options)[0]
     n = scenario.experiment.replications if replications is None else replications
@@ -244,6 +264,7 @@ def _run_points(
     store: ResultStore | str | Path | None,
     records: str | None = None,
     given: tuple[StrategyObject, ...] = (),
+    processes: tuple[UserProcess, ...] = (),
 ) -> list[Results]:
     counts = [s.experiment.replications if replications is None else replications
               for s in scenarios]
@@ -263,7 +284,8 @@ def _run_points(
                 outcomes[point][r] = store.load(scenario, root, r)
             else:
                 tasks.append(ReplicationTask(scenario, r, root, order_records=records,
-                                             point=point, given=tuple(objects.items())))
+                                             point=point, given=tuple(objects.items()),
+                                             processes=tuple(p.process for p in processes)))
     total = sum(counts)
     done = total - len(tasks)
     if progress is not None and done:
@@ -272,8 +294,8 @@ def _run_points(
         if executor is None:
             executor = LocalExecutor(default_workers() if workers is None else workers,
                                      keep=not any(_uses_own_code(s) for s in scenarios))
-        if given and _elsewhere(executor, len(tasks)):
-            reason = cannot_travel(given)
+        if (given or processes) and _elsewhere(executor, len(tasks)):
+            reason = cannot_travel(given) or processes_cannot_travel(processes)
             if reason is not None:
                 raise ExperimentError(reason)
         for outcome in executor.map_unordered(run_replication, tasks):

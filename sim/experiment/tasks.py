@@ -14,6 +14,7 @@ from sim.model.promise import PromiseStrategy
 from sim.scenario.spec import Scenario
 from sim.world import build_strategies, build_world, simulate
 from sim.world.build import World
+from sim.world.processes import Process
 from sim.world.records import ParquetOrderRecords, order_records_path
 
 __all__ = ["ReplicationOutcome", "ReplicationTask", "replication_strategies", "run_replication"]
@@ -26,7 +27,8 @@ class ReplicationTask:
 
     With ``order_records`` (an absolute folder, shared by every worker), each strategy's
     orders are written there, one file per strategy and replication. ``given`` holds strategy
-    objects by name, run instead of building the scenario's entries of those names.
+    objects by name, run instead of building the scenario's entries of those names;
+    ``processes`` the user's SimPy processes, run beside the model's.
     """
 
     scenario: Scenario
@@ -35,6 +37,7 @@ class ReplicationTask:
     order_records: str | None = None
     point: int = 0
     given: tuple[tuple[str, Any], ...] = ()
+    processes: tuple[Process, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -76,7 +79,8 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     last_week = world.days // 7  # later weeks only drain deliveries: not comparable
     for name, strategy in strategies.items():
         with _records(task, name) as records:
-            ledger = simulate(world, strategy, streams, name=name, records=records)
+            ledger = simulate(world, strategy, streams, name=name, records=records,
+                              processes=task.processes, replication=task.replication)
         rows.append({"strategy": name, "replication": task.replication, **ledger.metrics()})
         histograms[name] = ledger.satisfaction_hist
         weekly.append(

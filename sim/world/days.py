@@ -19,6 +19,7 @@ from sim.model.customer_store import CustomerBase
 from sim.model.disruptions import DisruptionSchedule
 from sim.world.build import DayDraws, Streams, World
 from sim.world.firm import Firm
+from sim.world.processes import Process, Replication
 from sim.world.returning import Returning, add_customers, expected_customers, merge_returning
 
 __all__ = ["DayOrders", "DayStreams", "Setting", "customer_luck", "day_orders", "run_days",
@@ -97,32 +98,51 @@ def run_days(
     world: World,
     firms: Sequence[Firm],
     streams: Streams,
-    take_orders: Callable[[int, DayStreams], None],
+    take_orders: Callable[[int, DayStreams, float], None],
+    *,
+    processes: Sequence[Process] = (),
+    replication: int = 0,
 ) -> None:
-    """Run the replication: ``take_orders(day, rngs)`` at the start of each day, each firm's
-    deliveries judged at its end (the first firm's customer base recorded weekly), until the
-    horizon's orders are all delivered."""
+    """Run the replication: ``take_orders(day, rngs, scale)`` at the start of each day, each
+    firm's deliveries judged at its end (the first firm's customer base recorded weekly), until
+    the horizon's orders are all delivered.
+
+    ``processes`` run beside these two (:mod:`sim.world.processes`); ``scale`` is the factor
+    they set on the day's demand (1 without them).
+    """
     env = simpy.Environment()
     ordering = [True]
+    surface = None
+    if processes:
+        surface = Replication(env, calendar=world.calendar, days=world.days, index=replication,
+                              strategy=firms[0].name, firms=firms)
+        for process in processes:
+            env.process(process(env, surface))
 
     def order_days(rngs: DayStreams) -> Iterator[simpy.Event]:
         for day in range(world.days):
             yield env.timeout(day * 24.0 - env.now)
-            take_orders(day, rngs)
+            if surface is None:
+                take_orders(day, rngs, 1.0)
+                continue
+            yield surface.begin_day(day)
+            take_orders(day, rngs, surface.demand_scale(day))
+            surface.taken(day)
         ordering[0] = False
 
     def delivery_days() -> Iterator[simpy.Event]:
         day = 0
         while ordering[0] or any(firm.in_flight for firm in firms):
             yield env.timeout((day + 1) * 24.0 - env.now)
-            for firm in firms:
-                stream = (f"customers:{day}" if firm.index == 0
-                          else f"customers:{firm.name}:{day}")
-                firm.close_day(day, customer_luck(streams, stream))
+            judged = [firm.close_day(day, customer_luck(streams, stream))
+                      for firm, stream in ((f, f"customers:{day}" if f.index == 0
+                                            else f"customers:{f.name}:{day}") for f in firms)]
             firms[0].snapshot(day)
+            if surface is not None:
+                surface.end_day(day, judged[0])
             day += 1
 
     env.process(order_days(DayStreams(streams("demand"), streams("warehouse"),
                                       streams("carrier"))))
-    env.process(delivery_days())
-    env.run()
+    done = env.process(delivery_days())
+    env.run(until=done if surface is not None else None)

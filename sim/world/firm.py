@@ -23,7 +23,7 @@ from sim.world.booking import booking_terms, deliver_and_book
 from sim.world.build import DayDraws, World
 from sim.world.judging import judge
 from sim.world.ledger import Ledger, WeeklySeries
-from sim.world.parcels import InFlight
+from sim.world.parcels import InFlight, Parcels
 from sim.world.records import RecordSink
 from sim.world.returning import Returning
 
@@ -50,22 +50,20 @@ class Firm:
         returning: Returning | None = None,
         records: RecordSink | None = None,
         track_backlog: bool | None = None,
+        day_by_day: bool = False,
     ) -> None:
-        """``returning`` files the customers who will buy again (with ``customers``)."""
+        """``returning`` files the customers who will buy again (with ``customers``);
+        ``day_by_day`` judges each day's deliveries at its end even when nothing reads them."""
         self.world = world
         self.strategy = strategy
         self.schedule = schedule
         self.name = name
         self.index = index
         self.price = price
-        if shifts is None:
-            self.planned_roster = world.planned_roster
-            self.queue = PickingQueue(world.roster_under(schedule))
-        else:
-            self.planned_roster = Roster.from_shifts(world.calendar, shifts)
-            self.queue = PickingQueue(
-                Roster.from_shifts(world.calendar, shifts, outages=schedule.outages)
-            )
+        self._shifts = shifts
+        self.planned_roster = (world.planned_roster if shifts is None
+                               else Roster.from_shifts(world.calendar, shifts))
+        self.queue = PickingQueue(self._roster_under(schedule))
         self.customers = customers
         self.returning = returning
         self.records = records
@@ -78,12 +76,27 @@ class Firm:
         if track_backlog is None:
             track_backlog = uses_backlog(strategy) or records is not None
         self._track_backlog = track_backlog
-        self._judge_at_once = customers is None and self._observe is None
+        self._judge_at_once = customers is None and self._observe is None and not day_by_day
         #: Days may be taken several at a time: nothing reads the end of a day, and each
         #: order's quote depends on that order alone.
         self.batches_days = self._judge_at_once and bool(getattr(strategy, "elementwise", False))
         self._transit_steps = schedule.transit_steps()
         self._n_services = len(world.carrier.services)
+        #: Called with the truck departure of every order shipped (a process's watch).
+        self.watch_dispatch: Callable[[np.ndarray], None] | None = None
+
+    def _roster_under(self, schedule: DisruptionSchedule) -> Roster:
+        """The pickers on duty when ``schedule``'s outages strike."""
+        if self._shifts is None:
+            return self.world.roster_under(schedule)
+        return Roster.from_shifts(self.world.calendar, self._shifts, outages=schedule.outages)
+
+    def disrupt(self, schedule: DisruptionSchedule) -> None:
+        """From now on, ``schedule`` (the old one with events added that start from now on):
+        orders taken later are picked and carried under it."""
+        self.schedule = schedule
+        self.queue.roster = self._roster_under(schedule)
+        self._transit_steps = schedule.transit_steps()
 
     def backlog_at(self, t: float) -> int:
         """Orders placed before ``t`` that have not started picking by ``t`` (0 if untracked)."""
@@ -176,6 +189,8 @@ class Firm:
                 draws.arrival, quote, customer, dispatch, transit, steps=self._transit_steps,
                 peak_transit=world.carrier.peaks.transit, clock=world.calendar.carrier_clock,
                 reference=int(world.satisfaction.reference), beliefs=beliefs)
+        if self.watch_dispatch is not None:
+            self.watch_dispatch(dispatch)
         if draws.arrival.size and not np.isfinite(delivered.max()):
             late = int(dispatch[np.flatnonzero(~np.isfinite(delivered))[0]] // 24.0)
             raise ExperimentError(
@@ -188,15 +203,15 @@ class Firm:
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,
                              service=quote.service, delivered=delivered, customer=customer)
 
-    def close_day(self, day: int, luck: Callable[[int], np.ndarray] | None) -> None:
+    def close_day(self, day: int, luck: Callable[[int], np.ndarray] | None) -> Parcels | None:
         """Judge the parcels delivered on ``day``; file the customers who will buy again.
 
         ``luck`` is a source of three uniforms per parcel for the customers' update, called
-        with the number of parcels.
+        with the number of parcels. Returns the parcels judged (None when there were none).
         """
         parcels = self.in_flight.take(day)
         if parcels is None:
-            return
+            return None
         customers = self.customers
         draws = None if customers is None else luck(parcels.arrival.size)
         referrals, warnings = judge(
@@ -209,6 +224,7 @@ class Firm:
                                      clock(parcels.delivered) - parcels.ordered_b))
         if customers is not None:
             self.reputation.update(referrals, warnings, parcels.arrival.size)
+        return parcels
 
     def snapshot(self, day: int) -> None:
         """At the end of a week, record the customer base and the firm's reputation."""

@@ -13,6 +13,7 @@ reputation; they share the calendar, the carrier and the disruptions.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from sim.world.build import DayDraws, Streams, World
 from sim.world.days import DayStreams, day_orders, run_days, set_up
 from sim.world.firm import Firm
 from sim.world.ledger import Ledger
+from sim.world.processes import Process
 from sim.world.records import RecordSink
 
 __all__ = ["simulate_market"]
@@ -34,10 +36,13 @@ def simulate_market(
     *,
     name: str = "strategy",
     records: RecordSink | None = None,
+    processes: Sequence[Process] = (),
+    replication: int = 0,
 ) -> Ledger:
     """Run the firm under ``strategy`` against the world's competitors; the firm's ledger.
 
-    ``records`` collects the firm's own orders.
+    ``records`` collects the firm's own orders; ``processes`` run beside the market's days
+    (:mod:`sim.world.processes`: a disruption hits every firm, demand scales the prospects).
     """
     market = world.market
     if market is None:
@@ -48,22 +53,25 @@ def simulate_market(
     track = any(uses_backlog(s) for s in [strategy, *rivals])
     firms = [Firm(world, strategy, setting.schedule, name=name, index=0,
                   price=world.economics.price, customers=customers, returning=returning,
-                  records=records, track_backlog=track or records is not None)]
+                  records=records, track_backlog=track or records is not None,
+                  day_by_day=bool(processes))]
     for index, (rival, rule) in enumerate(zip(market.rivals, rivals), start=1):
         firms.append(Firm(world, rule, setting.schedule, name=rival.name, index=index,
                           price=rival.price, shifts=rival.shifts, customers=customers,
-                          returning=returning, track_backlog=track))
+                          returning=returning, track_backlog=track,
+                          day_by_day=bool(processes)))
     choice_rng = streams("market")
 
-    def take_orders(day: int, rngs: DayStreams) -> None:
-        orders = day_orders(world, setting, day, rngs)
+    def take_orders(day: int, rngs: DayStreams, scale: float) -> None:
+        orders = day_orders(world, setting, day, rngs, scale=scale)
         draws, customer = orders.draws, orders.customer
         if draws.arrival.size == 0:
             return
         pick = _sell(world, firms, day, draws, customer, choice_rng.random(draws.arrival.size))
         _book_sales(world, firms[0].ledger, customers, draws.arrival, customer, pick)
 
-    run_days(world, firms, streams, take_orders)
+    run_days(world, firms, streams, take_orders, processes=processes,
+             replication=replication)
     return firms[0].ledger
 
 

@@ -11,6 +11,7 @@ flight, the customer arrays and the ledger's fixed-size totals.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from sim.world.days import DayStreams, day_orders, run_days, set_up
 from sim.world.firm import Firm
 from sim.world.ledger import Ledger
 from sim.world.market import simulate_market
+from sim.world.processes import Process
 from sim.world.records import OrderRecords, RecordSink
 
 __all__ = ["OrderRecords", "simulate"]
@@ -32,23 +34,29 @@ def simulate(
     *,
     name: str = "strategy",
     records: RecordSink | None = None,
+    processes: Sequence[Process] = (),
+    replication: int = 0,
 ) -> Ledger:
     """Run ``strategy`` through ``world`` once, with the random streams ``streams`` gives.
 
     With a market in the world, the firm competes for each prospect (see
     :func:`sim.world.market.simulate_market`); without one, every order is the firm's.
+    ``processes`` are the user's SimPy processes of replication number ``replication``
+    (:mod:`sim.world.processes`).
     """
     if world.market is not None:
-        return simulate_market(world, strategy, streams, name=name, records=records)
+        return simulate_market(world, strategy, streams, name=name, records=records,
+                               processes=processes, replication=replication)
     setting = set_up(world, streams)
     firm = Firm(world, strategy, setting.schedule, name=name, price=world.economics.price,
-                customers=setting.customers, returning=setting.returning, records=records)
+                customers=setting.customers, returning=setting.returning, records=records,
+                day_by_day=bool(processes))
     if firm.batches_days:
         return _simulate_in_day_batches(world, firm, streams)
 
-    def take_orders(day: int, rngs: DayStreams) -> None:
-        orders = day_orders(world, setting, day, rngs, scale=firm.reputation.arrival_multiplier,
-                            firm=firm.index)
+    def take_orders(day: int, rngs: DayStreams, scale: float) -> None:
+        orders = day_orders(world, setting, day, rngs,
+                            scale=firm.reputation.arrival_multiplier * scale, firm=firm.index)
         if day >= world.warmup_days:
             firm.ledger.new_customers += orders.new
         draws = orders.draws
@@ -58,7 +66,8 @@ def simulate(
         quote = firm.quote(draws.arrival, backlog, orders.customer)
         firm.ship(draws, orders.customer, quote, start, finish, backlog, beliefs=orders.beliefs)
 
-    run_days(world, [firm], streams, take_orders)
+    run_days(world, [firm], streams, take_orders, processes=processes,
+             replication=replication)
     return firm.ledger
 
 

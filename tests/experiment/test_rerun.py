@@ -2,7 +2,7 @@ import json
 
 import pandas as pd
 import pytest
-from factories import small_scenario
+from factories import quiet_fortnight, small_scenario
 
 import sim
 from sim.errors import ResultsError
@@ -87,3 +87,19 @@ def test_rerun_names_the_versions_that_differ_from_the_run(folder, tmp_path):
     again = rerun(changed, workers=1)
     assert not again.matches
     assert again.other_versions == {"numpy": ("1.0.0", numpy_now)}
+
+
+def test_rerun_imports_a_process_by_its_path_and_refuses_one_it_cannot(tmp_path):
+    scenario = small_scenario(experiment={"replications": 2, "seed": 3})
+    out = tmp_path / "with_process"
+    sim.write_results(sim.run(scenario, processes=[quiet_fortnight], workers=1), out)
+    again = rerun(out / "manifest.json", workers=1)
+    assert again.matches
+
+    def local(env, replication):
+        yield replication.day_started
+
+    elsewhere = tmp_path / "local_process"
+    sim.write_results(sim.run(scenario, processes=[local], workers=1), elsewhere)
+    with pytest.raises(ResultsError, match=r"cannot be rerun.*process .*local"):
+        rerun(elsewhere / "manifest.json", workers=1)
