@@ -90,7 +90,8 @@ def replication_strategies(
     scenario: Scenario, world: World, given: dict[str, Any]
 ) -> dict[str, PromiseStrategy]:
     """The strategies of one replication by name, in the scenario's order: the scenario's
-    built afresh, and a fresh copy of each given object."""
+    built afresh, and a fresh copy of each given object.
+    """
     if not given:
         return build_strategies(scenario, world)
     rest = scenario.model_copy(

@@ -40,7 +40,8 @@ _CUT = float(stats.chi2.ppf(LEVEL, 1))
 class _CountedOrderedModel(OrderedModel):
     """statsmodels' ordered logit with frequency weights: each row stands for ``counts``
     identical orders (score and Hessian are the base class's numerical derivatives; the
-    logistic distribution through ``expit``, as scipy's but without its per-call overhead)."""
+    logistic distribution through ``expit``, as scipy's but without its per-call overhead).
+    """
 
     def __init__(self, endog, exog, counts: np.ndarray, **kwargs) -> None:
         super().__init__(endog, exog, distr="logit", **kwargs)

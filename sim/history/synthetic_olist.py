@@ -48,7 +48,8 @@ PLANTED = Planted()
 def write_olist(history: pd.DataFrame, folder: str | Path, rng: np.random.Generator, *,
                 planted: Planted = PLANTED, files: OlistFiles = OLIST_FILES) -> Path:
     """Write ``history`` (generic columns, as :meth:`SyntheticShop.generate` makes them) as the
-    three Olist files in ``folder``; returns the folder."""
+    three Olist files in ``folder``; returns the folder.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     n = len(history)

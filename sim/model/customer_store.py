@@ -34,7 +34,8 @@ RECORD = np.dtype({
 
 class CustomerArrays(NamedTuple):
     """The customer base's arrays, as the compiled passes read and write them (one slot a
-    customer; all but ``trust`` and ``active`` views of the records)."""
+    customer; all but ``trust`` and ``active`` views of the records).
+    """
 
     trust: np.ndarray
     learned: np.ndarray
@@ -159,7 +160,8 @@ class CustomerBase:
 
     def __init__(self, behaviour: Behaviour, *, capacity: int = 1024) -> None:
         """Customers of ``behaviour``; room for ``capacity`` before the arrays grow (room not
-        yet used costs address space, not memory)."""
+        yet used costs address space, not memory).
+        """
         self.behaviour = behaviour
         self.parameters: LearningParameters = behaviour.parameters
         self.size = 0

@@ -18,7 +18,8 @@ __all__ = ["DisruptionSchedule", "SeasonalPeaks", "TransitSteps"]
 class TransitSteps(NamedTuple):
     """The disruptions' effect on transit as a step function: from ``edges[i]`` (hours) on,
     transit times scale by ``multiplier[i]`` and gain ``delay[i]`` business days (before the
-    first edge: 1 and 0)."""
+    first edge: 1 and 0).
+    """
 
     edges: np.ndarray
     multiplier: np.ndarray

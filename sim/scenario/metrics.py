@@ -126,10 +126,12 @@ class Sections(Protocol):
     """What a metric's measurement depends on: whether a scenario has these sections."""
 
     @property
-    def customers(self) -> object | None: ...
+    def customers(self) -> object | None:
+        """The customers section, None when customers have no memory."""
 
     @property
-    def market(self) -> object | None: ...
+    def market(self) -> object | None:
+        """The market section, None when the firm sells alone."""
 
 
 def missing_section(metric: str, scenario: Sections) -> Section | None:

@@ -29,7 +29,8 @@ __all__ = ["DayOrders", "DayStreams", "Setting", "customer_luck", "day_orders", 
 class Setting:
     """What a replication starts from: its disruptions and, when customers remember, the
     customer base, the customers who will come back, and the stream that puts new customers
-    in the negotiating segment."""
+    in the negotiating segment.
+    """
 
     schedule: DisruptionSchedule
     customers: CustomerBase | None
@@ -58,7 +59,8 @@ class DayStreams(NamedTuple):
 class DayOrders(NamedTuple):
     """A day's orders in order of time: their draws, their customers (-1: nobody remembered),
     what those believe as they order (None: nothing remembered), and how many new customers
-    joined the customer base (0 when customers are not remembered)."""
+    joined the customer base (0 when customers are not remembered).
+    """
 
     draws: DayDraws
     customer: np.ndarray
@@ -76,7 +78,8 @@ def day_orders(
     firm: int = -1,
 ) -> DayOrders:
     """The orders of ``day`` (new ones at the rate times ``scale``), merged with those of
-    customers coming back; new customers buy from ``firm`` (-1: not yet chosen)."""
+    customers coming back; new customers buy from ``firm`` (-1: not yet chosen).
+    """
     draws = world.draw_day(day, rngs.demand, rngs.warehouse, rngs.carrier, scale=scale)
     n = draws.arrival.size
     customers, returning = setting.customers, setting.returning
@@ -101,7 +104,8 @@ def run_days(
 ) -> None:
     """Run the replication: ``take_orders(day, rngs)`` at the start of each day, each firm's
     deliveries judged at its end (the first firm's customer base recorded weekly), until the
-    horizon's orders are all delivered."""
+    horizon's orders are all delivered.
+    """
     env = simpy.Environment()
     ordering = [True]
 
