@@ -93,7 +93,7 @@ class KimNelsonProcedure:
         diagonal = np.diag(spread)
         spread = diagonal[:, None] + diagonal[None, :] - 2.0 * spread  # h^2 S_il^2
         delta = self.indifference
-        data = {i: scores[i] for i in range(k)}
+        data: dict[int | np.integer, np.ndarray] = {i: scores[i] for i in range(k)}
         alive = np.arange(k)
         eliminated: dict[int, int] = {}
         have = first

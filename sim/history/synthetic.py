@@ -131,7 +131,9 @@ class SyntheticShop:
         frame = pd.DataFrame({
             "order_time": order_time, "promised": promised.astype("datetime64[ns]"),
             "handed_over": handed, "delivered": delivered,
-            "region": pd.Categorical.from_codes(region, [r.name for r in self.regions]),
+            # pandas-stubs wants an Index of categories; pandas takes any list-like
+            "region": pd.Categorical.from_codes(  # type: ignore[call-overload]
+                region, [r.name for r in self.regions]),
             "customer": customer,
         })
         if self.rating is not None:

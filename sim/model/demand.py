@@ -6,6 +6,7 @@ import ctypes
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numba
 import numpy as np
@@ -98,7 +99,8 @@ def _bits(rng: np.random.Generator) -> tuple[int, int]:
     not take the generator's lock).
     """
     interface = rng.bit_generator.ctypes
-    return ctypes.cast(interface.next_double, ctypes.c_void_p).value, interface.state_address
+    next_double = ctypes.cast(interface.next_double, ctypes.c_void_p).value
+    return cast(int, next_double), interface.state_address  # a C function's address: never NULL
 
 
 @numba.njit(cache=True, inline="always")
