@@ -8,9 +8,9 @@ the day's deliveries, until nothing is left to order or deliver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -109,13 +109,13 @@ def run_days(
     env = simpy.Environment()
     ordering = [True]
 
-    def order_days(rngs: DayStreams) -> Iterator[simpy.Event]:
+    def order_days(rngs: DayStreams) -> Generator[simpy.Event, Any, None]:
         for day in range(world.days):
             yield env.timeout(day * 24.0 - env.now)
             take_orders(day, rngs)
         ordering[0] = False
 
-    def delivery_days() -> Iterator[simpy.Event]:
+    def delivery_days() -> Generator[simpy.Event, Any, None]:
         day = 0
         while ordering[0] or any(firm.in_flight for firm in firms):
             yield env.timeout((day + 1) * 24.0 - env.now)

@@ -188,7 +188,7 @@ class Firm:
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,
                              service=quote.service, delivered=delivered, customer=customer)
 
-    def close_day(self, day: int, luck: Callable[[int], np.ndarray] | None) -> None:
+    def close_day(self, day: int, luck: Callable[[int], np.ndarray]) -> None:
         """Judge the parcels delivered on ``day``; file the customers who will buy again.
 
         ``luck`` is a source of three uniforms per parcel for the customers' update, called
