@@ -115,8 +115,12 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def build_manifest(scenario: Scenario, *, replications: int, seed: int) -> dict[str, Any]:
-    """The manifest of a run of ``scenario``."""
+def build_manifest(
+    scenario: Scenario, *, replications: int | list[int], seed: int
+) -> dict[str, Any]:
+    """The manifest of a run of ``scenario`` (a sweep whose points ran different numbers of
+    replications lists each number).
+    """
     return {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),

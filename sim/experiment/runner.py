@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -190,8 +190,8 @@ def _run(
     precision: Precision | None,
     given: tuple[StrategyObject, ...],
 ) -> Results:
-    options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress,
-               "records": records, "given": given}
+    options: dict[str, Any] = {"seed": seed, "workers": workers, "executor": executor,
+                               "progress": progress, "records": records, "given": given}
     if precision is None:
         return _run_points([scenario], replications=replications, store=store, **options)[0]
     n = scenario.experiment.replications if replications is None else replications
@@ -259,8 +259,8 @@ def _run_points(
     for point, (scenario, n, root) in enumerate(zip(scenarios, counts, roots)):
         stored = set() if store is None else store.finished(scenario, root)
         for r in range(n):
-            if r in stored:
-                outcomes[point][r] = store.load(scenario, root, r)
+            if r in stored:  # so there is a store
+                outcomes[point][r] = cast(ResultStore, store).load(scenario, root, r)
             else:
                 tasks.append(ReplicationTask(scenario, r, root, order_records=records,
                                              point=point, given=tuple(objects.items())))

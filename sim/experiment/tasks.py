@@ -69,9 +69,9 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     world = prepare_world(task.scenario)
     strategies = replication_strategies(task.scenario, world, dict(task.given))
     streams = replication_streams(task.seed, task.replication)
-    rows = []
+    rows: list[dict[str, float | int | str]] = []
     histograms = {}
-    weekly = []
+    weekly: list[dict[str, np.ndarray | str | int]] = []
     first_week = -(-world.warmup_days // 7)
     last_week = world.days // 7  # later weeks only drain deliveries: not comparable
     for name, strategy in strategies.items():
