@@ -58,7 +58,8 @@ def resumable_run(
 ) -> Iterator[tuple[DiskStore, Callable[[int, int], None]]]:
     """What a command that writes ``out`` runs in: ``out`` checked writable and replaceable
     first (it must not hold a path of ``keep``), a store that makes the run resumable, and a
-    progress bar (none when ``quiet``)."""
+    progress bar (none when ``quiet``).
+    """
     check_writable(out, keep=keep)
     with resumable(out, fresh=fresh) as store, \
             replication_progress(label, enabled=not quiet) as progress:

@@ -58,7 +58,8 @@ def report(
     written: str,
 ) -> None:
     """Print the outcome: ``payload()`` as JSON, the folder alone, or ``text()`` and where
-    the ``written`` things went."""
+    the ``written`` things went.
+    """
     if output.as_json:
         echo_json(payload())
         return

@@ -86,7 +86,8 @@ def _versions() -> dict[str, str]:
 @functools.cache
 def _installed_versions() -> tuple[tuple[str, str], ...]:
     """Python's and the packages' versions, and the system and its C library (whose maths
-    functions the compiled model calls), read once a process (the metadata scan is slow)."""
+    functions the compiled model calls), read once a process (the metadata scan is slow).
+    """
     libc = " ".join(part for part in platform.libc_ver() if part)
     versions = {"python": platform.python_version(),
                 "system": f"{platform.system()} {platform.machine()}",
@@ -114,8 +115,12 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def build_manifest(scenario: Scenario, *, replications: int, seed: int) -> dict[str, Any]:
-    """The manifest of a run of ``scenario``."""
+def build_manifest(
+    scenario: Scenario, *, replications: int | list[int], seed: int
+) -> dict[str, Any]:
+    """The manifest of a run of ``scenario`` (a sweep whose points ran different numbers of
+    replications lists each number).
+    """
     return {
         "scenario": scenario.name,
         "scenario_hash": scenario_hash(scenario),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -298,7 +298,7 @@ def _search(
     parameters = tuple(p for parameter in spec.parameters for p in parameter.keys)
     total = int(table["replications"].sum()) + confirm
     manifest = {
-        **build_manifest(scenario, replications=int(table.loc[best, "replications"]),
+        **build_manifest(scenario, replications=int(cast(int, table.loc[best, "replications"])),
                          seed=root),
         "optimize": {
             "strategy": spec.strategy,

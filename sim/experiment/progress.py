@@ -1,5 +1,6 @@
 """Progress of a run for people: ``progress=True`` draws a bar that works in a terminal and in
-Jupyter (tqdm.auto); a function is called as ``progress(done, total)``; None is silent."""
+Jupyter (tqdm.auto); a function is called as ``progress(done, total)``; None is silent.
+"""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -210,8 +210,9 @@ def _run(
     given: tuple[StrategyObject, ...],
     processes: tuple[UserProcess, ...],
 ) -> Results:
-    options = {"seed": seed, "workers": workers, "executor": executor, "progress": progress,
-               "records": records, "given": given, "processes": processes}
+    options: dict[str, Any] = {"seed": seed, "workers": workers, "executor": executor,
+                               "progress": progress, "records": records, "given": given,
+                               "processes": processes}
     if precision is None:
         return _run_points([scenario], replications=replications, store=store, **options)[0]
     n = scenario.experiment.replications if replications is None else replications
@@ -280,8 +281,8 @@ def _run_points(
     for point, (scenario, n, root) in enumerate(zip(scenarios, counts, roots)):
         stored = set() if store is None else store.finished(scenario, root)
         for r in range(n):
-            if r in stored:
-                outcomes[point][r] = store.load(scenario, root, r)
+            if r in stored:  # so there is a store
+                outcomes[point][r] = cast(ResultStore, store).load(scenario, root, r)
             else:
                 tasks.append(ReplicationTask(scenario, r, root, order_records=records,
                                              point=point, given=tuple(objects.items()),

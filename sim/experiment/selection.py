@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 from scipy import stats
@@ -44,6 +44,9 @@ class Selection:
 
 class SelectionProcedure(Protocol):
     """A way to spend replications on systems until the best can be named."""
+
+    # a dataclass: the manifest records its fields
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
     def select(self, observe: Observe, k: int, *, confidence: float) -> Selection:
         """Observe the ``k`` systems as the procedure needs; who survived and who was dropped."""
@@ -93,7 +96,7 @@ class KimNelsonProcedure:
         diagonal = np.diag(spread)
         spread = diagonal[:, None] + diagonal[None, :] - 2.0 * spread  # h^2 S_il^2
         delta = self.indifference
-        data = {i: scores[i] for i in range(k)}
+        data: dict[int | np.integer, np.ndarray] = {i: scores[i] for i in range(k)}
         alive = np.arange(k)
         eliminated: dict[int, int] = {}
         have = first

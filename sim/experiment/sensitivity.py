@@ -231,7 +231,8 @@ def outcome_values(results: Results, outcome: SensitivityOutcome) -> np.ndarray:
 
 def _noise_variance(y: np.ndarray) -> float:
     """Residual variance of points x replications once each point's and each replication's
-    mean are taken out: the error common random numbers do not cancel between points."""
+    mean are taken out: the error common random numbers do not cancel between points.
+    """
     points, n = y.shape
     if points < 2:
         return float(np.var(y, ddof=1))

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -168,6 +168,10 @@ class DiskStore:
         return outcome_from_tables(replication, tables)
 
 
+@overload
+def open_store(store: None) -> None: ...
+@overload
+def open_store(store: ResultStore | str | Path) -> ResultStore: ...
 def open_store(store: ResultStore | str | Path | None) -> ResultStore | None:
     """``store`` as a store: a folder becomes a :class:`DiskStore`."""
     if store is None or isinstance(store, (MemoryStore, DiskStore)):
@@ -191,7 +195,8 @@ def outcome_tables(outcome: ReplicationOutcome) -> dict[str, pd.DataFrame]:
 
 def outcome_from_tables(replication: int, tables: dict[str, pd.DataFrame]) -> ReplicationOutcome:
     """The inverse of :func:`outcome_tables`."""
-    rows = tables["metrics"].to_dict("records")
+    # the metrics table's columns are the metric names
+    rows = cast("list[dict[str, float | int | str]]", tables["metrics"].to_dict("records"))
     weekly = []
     table = tables["weekly"]
     for strategy in dict.fromkeys(row["strategy"] for row in rows):

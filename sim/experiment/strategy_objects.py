@@ -85,7 +85,8 @@ def _named(
     strategies: Sequence[Any] | Mapping[str, Any],
 ) -> list[tuple[str, Any]]:
     """The objects with their names: the mapping's keys, else a ``name`` attribute, else the
-    class's name."""
+    class's name.
+    """
     if isinstance(strategies, Mapping):
         return [(str(name), s) for name, s in strategies.items()]
     named = []
@@ -103,7 +104,8 @@ def with_strategy_objects(
     keep: bool = True,
 ) -> tuple[Scenario, tuple[StrategyObject, ...]]:
     """``scenario`` with the objects as ``custom`` strategies (after its own, or instead of
-    them when ``keep`` is false), and the objects' records."""
+    them when ``keep`` is false), and the objects' records.
+    """
     given = tuple(_describe(name, s) for name, s in _named(strategies))
     if not given:
         raise ExperimentError("strategies: no strategy objects given")
@@ -138,7 +140,8 @@ def cannot_travel(given: Sequence[StrategyObject]) -> str | None:
 
 def manifest_entries(given: Sequence[StrategyObject]) -> list[dict[str, Any]]:
     """What the manifest records of each object: class path, parameters, rerunnable or why
-    not."""
+    not.
+    """
     return [{"name": g.name, "class": g.path, "params": g.params,
              "rerunnable": g.not_rerunnable is None, "why_not": g.not_rerunnable}
             for g in given]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,7 +273,7 @@ def _scale(parameter: SweepParameter, u: float) -> Any:
     return _tidy(min(max(x, low), high))
 
 
-def _assign(parameters: list[SweepParameter], levels: list[Any]) -> dict[str, Any]:
+def _assign(parameters: list[SweepParameter], levels: Sequence[Any]) -> dict[str, Any]:
     """The value of every swept key at one point, from each parameter's level."""
     values: dict[str, Any] = {}
     for parameter, level in zip(parameters, levels):

@@ -72,9 +72,9 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     world = prepare_world(task.scenario)
     strategies = replication_strategies(task.scenario, world, dict(task.given))
     streams = replication_streams(task.seed, task.replication)
-    rows = []
+    rows: list[dict[str, float | int | str]] = []
     histograms = {}
-    weekly = []
+    weekly: list[dict[str, np.ndarray | str | int]] = []
     first_week = -(-world.warmup_days // 7)
     last_week = world.days // 7  # later weeks only drain deliveries: not comparable
     for name, strategy in strategies.items():
@@ -94,7 +94,8 @@ def replication_strategies(
     scenario: Scenario, world: World, given: dict[str, Any]
 ) -> dict[str, PromiseStrategy]:
     """The strategies of one replication by name, in the scenario's order: the scenario's
-    built afresh, and a fresh copy of each given object."""
+    built afresh, and a fresh copy of each given object.
+    """
     if not given:
         return build_strategies(scenario, world)
     rest = scenario.model_copy(

@@ -8,10 +8,11 @@ started for every run then costs milliseconds, not most of a second.
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 __all__ = ["warm_kernels"]
 
-_TINY = {
+_TINY: dict[str, Any] = {
     "name": "warm_up",
     "horizon": {"start": "2025-01-06", "days": 14, "warmup_days": 0},
     "calendar": {"country": None},

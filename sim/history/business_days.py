@@ -42,7 +42,8 @@ class DeliveryDays:
 
     def between(self, begin: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Delivery days in ``[begin, end)`` (negative when ``end`` comes first): a delivery on
-        ``begin`` is that many business days before a promise for ``end``."""
+        ``begin`` is that many business days before a promise for ``end``.
+        """
         return np.busday_count(_days(begin), _days(end), busdaycal=self._calendar())
 
     def offset(self, day: np.ndarray, n: np.ndarray | int) -> np.ndarray:
@@ -60,7 +61,8 @@ class DeliveryDays:
 
     def clock(self, times: np.ndarray) -> np.ndarray:
         """The carrier's clock at ``times``: delivery days since :data:`ORIGIN`, running only
-        on delivery days (the simulator's ``BusinessCalendar.to_business``)."""
+        on delivery days (the simulator's ``BusinessCalendar.to_business``).
+        """
         times = np.asarray(times, dtype="datetime64[ns]")
         day = times.astype("datetime64[D]")
         fraction = (times - day).astype(np.int64) / 86.4e12
@@ -83,7 +85,8 @@ def _days(values: np.ndarray) -> np.ndarray:
 
 def delivery_days(history: History, *, weekdays: Iterable[str] | None = None) -> DeliveryDays:
     """The delivery days of a history: the given weekdays, or those with at least
-    ``DELIVERY_SHARE`` of the busiest weekday's deliveries; the holidays of its country."""
+    ``DELIVERY_SHARE`` of the busiest weekday's deliveries; the holidays of its country.
+    """
     if weekdays is None:
         counts = np.bincount(history.frame["delivered"].dt.day_of_week.to_numpy(), minlength=7)
         flags = tuple(bool(c >= DELIVERY_SHARE * counts.max()) for c in counts)

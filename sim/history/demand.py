@@ -37,7 +37,8 @@ class Peak:
 @dataclass(frozen=True, slots=True)
 class DemandFit:
     """Demand of a history; profiles are shares (weekday Monday first, month January first,
-    hour 0 first; a month absent from the period has share 0)."""
+    hour 0 first; a month absent from the period has share 0).
+    """
 
     basis: Basis
     days: int

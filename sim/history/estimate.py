@@ -38,7 +38,8 @@ class Basis:
 @dataclass(frozen=True, slots=True)
 class Estimate:
     """A fitted value with its standard error (nan when only an interval is known) and a
-    ``LEVEL`` interval ``[low, high]``."""
+    ``LEVEL`` interval ``[low, high]``.
+    """
 
     value: float
     se: float

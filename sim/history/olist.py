@@ -30,7 +30,8 @@ def read_olist(
     allow_bad: bool = False,
 ) -> History:
     """Read the Olist dataset from its folder (or its orders file), joining the latest review
-    of each order and the customer behind it; the reviews and customers files are optional."""
+    of each order and the customer behind it; the reviews and customers files are optional.
+    """
     source = Path(source)
     folder = source if source.is_dir() else source.parent
     orders_path = folder / files.orders if source.is_dir() else source

@@ -30,7 +30,8 @@ QUANTILES = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99)
 @dataclass(frozen=True, slots=True)
 class RuleCandidate:
     """A candidate rule: the business days each group promises, and how well it reproduces
-    the history (share of promises exactly right, mean absolute error in business days)."""
+    the history (share of promises exactly right, mean absolute error in business days).
+    """
 
     kind: str
     by: tuple[str, ...]
@@ -58,7 +59,8 @@ class PromiseRuleFit:
 
 def _groups(frame: pd.DataFrame, by: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
     """Each order's group number and the groups' labels (``"all"``, ``"north"``,
-    ``"express/north"``)."""
+    ``"express/north"``).
+    """
     if not by:
         return np.zeros(len(frame), dtype=np.int64), ["all"]
     codes, uniques = pd.MultiIndex.from_frame(frame[list(by)].astype(str)).factorize()

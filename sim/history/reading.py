@@ -91,7 +91,8 @@ class ReadReport:
 @dataclass(frozen=True, slots=True, eq=False)
 class History:
     """A tidy order history: one row per usable order, the generic columns, times as local
-    ``datetime64`` without a zone, labels as categories, ratings as floats (nan: none)."""
+    ``datetime64`` without a zone, labels as categories, ratings as floats (nan: none).
+    """
 
     frame: pd.DataFrame
     report: ReadReport

@@ -24,7 +24,8 @@ __all__ = ["RepurchaseFit", "fit_repurchase"]
 @dataclass(frozen=True, slots=True)
 class RepurchaseFit:
     """Coming back within the window: the rate, the logit coefficients (intercept, effect of
-    a late delivery), the odds ratio and the difference in probability late minus on time."""
+    a late delivery), the odds ratio and the difference in probability late minus on time.
+    """
 
     basis: Basis
     window_days: float
@@ -38,7 +39,8 @@ class RepurchaseFit:
 
 def came_back(history: History, window_days: float) -> tuple[np.ndarray, np.ndarray]:
     """For each order: whether its customer ordered again within the window after its
-    delivery, and whether that window closes within the history (the order is usable)."""
+    delivery, and whether that window closes within the history (the order is usable).
+    """
     frame = history.frame
     code = frame["customer"].cat.codes.to_numpy().astype(np.int64)
     hours = (frame["order_time"] - frame["order_time"].min()).to_numpy().astype(np.int64) / 3.6e12

@@ -19,7 +19,9 @@ simulator's units the satisfaction is ``min(e, plateau) - loss_aversion * l ** c
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +42,8 @@ _CUT = float(stats.chi2.ppf(LEVEL, 1))
 class _CountedOrderedModel(OrderedModel):
     """statsmodels' ordered logit with frequency weights: each row stands for ``counts``
     identical orders (score and Hessian are the base class's numerical derivatives; the
-    logistic distribution through ``expit``, as scipy's but without its per-call overhead)."""
+    logistic distribution through ``expit``, as scipy's but without its per-call overhead).
+    """
 
     def __init__(self, endog, exog, counts: np.ndarray, **kwargs) -> None:
         super().__init__(endog, exog, distr="logit", **kwargs)
@@ -96,7 +99,7 @@ def _fit(table: pd.DataFrame, plateau: float, curvature: float, start=None, *,
                          skip_hessian=not final)
 
 
-def _profile(values: list[float], logliks: list[float]) -> Estimate:
+def _profile(values: Sequence[float], logliks: list[float]) -> Estimate:
     logliks_arr = np.asarray(logliks)
     best = int(np.argmax(logliks_arr))
     inside = [v for v, ll in zip(values, logliks_arr) if 2 * (logliks_arr[best] - ll) <= _CUT]
@@ -150,7 +153,7 @@ def fit_satisfaction(history: History, *, weekdays: tuple[str, ...] | None = Non
     table["stars"] = table["stars"].map({s: i for i, s in enumerate(stars)})
     top = int(min(max_plateau, table["early"].max()))
     plateaus = list(range(1, top + 1))
-    fits = {}
+    fits: dict[float, Any] = {}  # statsmodels results, by plateau
     start = None
     for c in plateaus:
         fits[c] = _fit(table, c, 1.0, start)

@@ -27,7 +27,8 @@ MON_FRI = DeliveryDays((True,) * 5 + (False, False))
 @dataclass(frozen=True, slots=True)
 class RegionTruth:
     """A destination region: its share of orders, log-normal transit (business days) and the
-    business days its promise is padded to."""
+    business days its promise is padded to.
+    """
 
     name: str
     share: float
@@ -39,7 +40,8 @@ class RegionTruth:
 @dataclass(frozen=True, slots=True)
 class RatingTruth:
     """The ordered logit ratings are drawn from: latent ``early_slope * min(early, plateau)
-    - late_slope * late ** late_curvature`` plus a logistic error, cut at ``thresholds``."""
+    - late_slope * late ** late_curvature`` plus a logistic error, cut at ``thresholds``.
+    """
 
     early_slope: float = 0.4
     late_slope: float = 1.0
@@ -57,7 +59,8 @@ class RatingTruth:
 @dataclass(frozen=True, slots=True)
 class ReturnTruth:
     """Customers come back within ``window_days`` of a delivery with probability
-    ``expit(intercept + late_effect * late)`` (``late``: 1 when that delivery was late)."""
+    ``expit(intercept + late_effect * late)`` (``late``: 1 when that delivery was late).
+    """
 
     intercept: float = -1.0
     late_effect: float = -0.8
@@ -85,7 +88,8 @@ class SyntheticShop:
 
     def day_rates(self, days: int) -> np.ndarray:
         """Expected first orders on days ``0 .. days-1`` before the weekday weights (which
-        average 1, so ``trend`` is the slope of orders a day)."""
+        average 1, so ``trend`` is the slope of orders a day).
+        """
         return np.array([self.orders_per_day + self.trend * d for d in range(days)])
 
     def generate(self, rng: np.random.Generator, *, start: dt.date = dt.date(2017, 1, 2),
@@ -127,7 +131,9 @@ class SyntheticShop:
         frame = pd.DataFrame({
             "order_time": order_time, "promised": promised.astype("datetime64[ns]"),
             "handed_over": handed, "delivered": delivered,
-            "region": pd.Categorical.from_codes(region, [r.name for r in self.regions]),
+            # pandas-stubs wants an Index of categories; pandas takes any list-like
+            "region": pd.Categorical.from_codes(  # type: ignore[call-overload]
+                region, [r.name for r in self.regions]),
             "customer": customer,
         })
         if self.rating is not None:
@@ -158,7 +164,8 @@ def _weekday_weights(shop: SyntheticShop, start: dt.date, days: int) -> np.ndarr
 
 def expected_shares(shop: SyntheticShop, start: dt.date, days: int) -> dict[str, np.ndarray]:
     """The true weekday (Monday first), month (January first) and hour shares of first
-    orders, and the true mean of first orders a day, for a period of ``days`` from ``start``."""
+    orders, and the true mean of first orders a day, for a period of ``days`` from ``start``.
+    """
     rates = shop.day_rates(days) * _weekday_weights(shop, start, days)
     dates = np.datetime64(start, "D") + np.arange(days)
     weekday = (start.weekday() + np.arange(days)) % 7

@@ -48,7 +48,8 @@ PLANTED = Planted()
 def write_olist(history: pd.DataFrame, folder: str | Path, rng: np.random.Generator, *,
                 planted: Planted = PLANTED, files: OlistFiles = OLIST_FILES) -> Path:
     """Write ``history`` (generic columns, as :meth:`SyntheticShop.generate` makes them) as the
-    three Olist files in ``folder``; returns the folder."""
+    three Olist files in ``folder``; returns the folder.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     n = len(history)
@@ -58,7 +59,8 @@ def write_olist(history: pd.DataFrame, folder: str | Path, rng: np.random.Genera
     bounds = np.cumsum([0, *sizes])
     canceled, shipped, missing, unparseable, before = (
         picks[a:b] for a, b in itertools.pairwise(bounds))
-    rated = np.flatnonzero(history["rating"].notna().to_numpy()) if "rating" in history else []
+    rated: np.ndarray | list[int] = (
+        np.flatnonzero(history["rating"].notna().to_numpy()) if "rating" in history else [])
     twice = rng.choice(np.setdiff1d(rated, picks[:bounds[-1]]), planted.two_reviews,
                        replace=False) if len(rated) else picks[:0]
 

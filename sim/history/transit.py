@@ -38,7 +38,8 @@ _QUANTILES = tuple(np.round(np.linspace(0.0, 1.0, 21), 2))
 @dataclass(frozen=True, slots=True)
 class CandidateFit:
     """One candidate family fitted to the transit times: its parameters (scipy's shape names
-    and ``scale``; ``loc`` is 0), log-likelihood, AIC and KS distance and p-value."""
+    and ``scale``; ``loc`` is 0), log-likelihood, AIC and KS distance and p-value.
+    """
 
     family: str
     parameters: tuple[tuple[str, Estimate], ...]
@@ -151,7 +152,8 @@ def fit_transit(
 ) -> tuple[TransitFit, ...]:
     """Transit fits: all orders first, then each service level and region (and each pair, when
     both are given) with at least ``min_orders`` orders. ``clock``: ``"business"`` or
-    ``"calendar"`` days."""
+    ``"calendar"`` days.
+    """
     if clock not in ("business", "calendar"):
         raise ValueError(f"clock must be 'business' or 'calendar', got {clock!r}")
     frame = history.frame

@@ -25,7 +25,8 @@ AHEAD = 16
 @intrinsic
 def prefetch(typingctx, array, index):
     """Ask the memory for the line of ``array[index]`` (its first item if ``array`` has more
-    dimensions) ahead of use: a hint, which never faults."""
+    dimensions) ahead of use: a hint, which never faults.
+    """
     signature = types.void(array, index)
 
     def codegen(context, builder, sig, args):

@@ -36,7 +36,8 @@ DRAIN_DAYS = 120
 class CarrierClock(NamedTuple):
     """The carrier's clock as arrays a compiled pass reads (:func:`business_clock`,
     :func:`handover_time`): delivery days before each day, whether each day is one, the
-    delivery days in order, and the hours deliveries open and close."""
+    delivery days in order, and the hours deliveries open and close.
+    """
 
     delivered_before: np.ndarray
     delivery: np.ndarray
@@ -48,7 +49,8 @@ class CarrierClock(NamedTuple):
 @numba.njit(cache=True, inline="always")
 def business_clock(t, delivered_before, delivery):
     """The carrier's clock at time ``t`` (see :meth:`BusinessCalendar.to_business`); inf past
-    the calendar's end (or before its start), so a parcel cannot be read off its arrays."""
+    the calendar's end (or before its start), so a parcel cannot be read off its arrays.
+    """
     if not (0.0 <= t < delivery.size * 24.0):
         return np.inf
     day = math.floor(t / 24.0)
@@ -59,7 +61,8 @@ def business_clock(t, delivered_before, delivery):
 @numba.njit(cache=True, inline="always")
 def calendar_time(b, delivery_days):
     """The time at which the carrier's clock reads ``b`` (see :meth:`BusinessCalendar`); inf
-    when the calendar ends before it does."""
+    when the calendar ends before it does.
+    """
     if not (0.0 <= b < delivery_days.size):
         return np.inf
     whole = math.floor(b)
@@ -77,7 +80,8 @@ def delivery_time(dispatch, transit_days, delivered_before, delivery, delivery_d
 @numba.njit(cache=True, inline="always")
 def handover_time(b, delivered_before, delivery_days, opens, closes):
     """When a parcel that reaches the door as the carrier's clock reads ``b`` is handed over:
-    at once within delivery hours, else when they next open (inf past the calendar's end)."""
+    at once within delivery hours, else when they next open (inf past the calendar's end).
+    """
     if not (0.0 <= b < delivery_days.size):
         return np.inf
     whole = math.floor(b)
@@ -147,7 +151,8 @@ def _next_trucks(t, pickup, cutoff, truck_from_day, trucks, out):
 @numba.njit(cache=True, boundscheck=True)
 def _nth_delivery_days(day, n, delivered_before, delivery_days, out):
     """:meth:`BusinessCalendar.nth_delivery_day` of each ``day`` for one ``n``, in one pass
-    (indices checked and wrapped as numpy's are)."""
+    (indices checked and wrapped as numpy's are).
+    """
     for i in range(day.size):
         index = delivered_before[day[i] + 1] + n - 1 if n > 0 else delivered_before[day[i]]
         out[i] = delivery_days[index]
@@ -156,7 +161,8 @@ def _nth_delivery_days(day, n, delivered_before, delivery_days, out):
 @numba.njit(cache=True, boundscheck=True)
 def _delivery_day_ends(t, n, delivered_before, delivery_days, close, out):
     """:meth:`BusinessCalendar.delivery_day_end` in one pass, without the day numbers and
-    delivery days in between (indices checked and wrapped as numpy's are)."""
+    delivery days in between (indices checked and wrapped as numpy's are).
+    """
     for i in range(t.size):
         day = math.floor(t[i] / 24.0)
         index = delivered_before[day + 1] + n - 1 if n > 0 else delivered_before[day]

@@ -10,7 +10,7 @@ read one line each. The arrays grow by doubling. What the state means and how it
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numba
 import numpy as np
@@ -34,7 +34,8 @@ RECORD = np.dtype({
 
 class CustomerArrays(NamedTuple):
     """The customer base's arrays, as the compiled passes read and write them (one slot a
-    customer; all but ``trust`` and ``active`` views of the records)."""
+    customer; all but ``trust`` and ``active`` views of the records).
+    """
 
     trust: np.ndarray
     learned: np.ndarray
@@ -157,9 +158,21 @@ class CustomerBase:
     ``trust`` and ``active`` views of the records), replaced when they grow.
     """
 
+    # The record views, bound by name from ``RECORD`` in ``_bind``.
+    learned: np.ndarray
+    memory: np.ndarray
+    next_purchase: np.ndarray
+    remembered: np.ndarray
+    padded: np.ndarray
+    firm: np.ndarray
+    early_run: np.ndarray
+    cut: np.ndarray
+    business: np.ndarray
+
     def __init__(self, behaviour: Behaviour, *, capacity: int = 1024) -> None:
         """Customers of ``behaviour``; room for ``capacity`` before the arrays grow (room not
-        yet used costs address space, not memory)."""
+        yet used costs address space, not memory).
+        """
         self.behaviour = behaviour
         self.parameters: LearningParameters = behaviour.parameters
         self.size = 0
@@ -172,7 +185,7 @@ class CustomerBase:
     def _bind(self, lines: np.ndarray) -> None:
         self._lines = lines  # the records as bytes: copied whole, not field by field
         records = lines.view(RECORD)[:, 0]
-        for name in RECORD.names:
+        for name in cast("tuple[str, ...]", RECORD.names):  # a record dtype has names
             setattr(self, name, records[name])
 
     @property

@@ -196,7 +196,8 @@ def learn(trust, learned, memory, remembered, padded, next_purchase, business, e
 @numba.njit(cache=True, inline="always")
 def expectation(trust, learned, promise_lead):
     """Business days a customer expects: ``trust`` x ``promise_lead`` + (1 - ``trust``) x
-    ``learned`` (the promise itself while nothing is learned)."""
+    ``learned`` (the promise itself while nothing is learned).
+    """
     known = promise_lead if np.isnan(learned) else learned
     return trust * promise_lead + (1.0 - trust) * known
 

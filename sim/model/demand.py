@@ -6,6 +6,7 @@ import ctypes
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numba
 import numpy as np
@@ -23,7 +24,8 @@ __all__ = ["DemandModel"]
 @numba.njit(cache=True)
 def _hours_of_day(u, cdf, out):
     """The inverse of the hourly profile's CDF, linear within each hour. The hour is found by
-    walking from the last one, so sorted draws (as a day's are) cost one step each."""
+    walking from the last one, so sorted draws (as a day's are) cost one step each.
+    """
     last = cdf.size - 2
     hour = 0
     for i in range(u.size):
@@ -40,7 +42,8 @@ def _hours_of_day(u, cdf, out):
 @numba.njit(cache=True)
 def _sort_uniform(u, out):
     """Draws ``u`` in [0, 1), in order, into ``out`` in linear time: each into one of ``u.size``
-    equal bins, then insertion sort over bins that hold about one draw each."""
+    equal bins, then insertion sort over bins that hold about one draw each.
+    """
     n = u.size
     first = np.zeros(n + 1, dtype=np.int64)
     for i in range(n):
@@ -63,7 +66,8 @@ def _sort_uniform(u, out):
 @numba.njit(cache=True)
 def _day_times(u, day, cdf, out):
     """Arrival hours of draws ``u`` on ``day``: in order (sorted draws give sorted hours, and
-    the walk of :func:`_hours_of_day` one step each), at the day's start plus their hour."""
+    the walk of :func:`_hours_of_day` one step each), at the day's start plus their hour.
+    """
     _sort_uniform(u, out)
     _hours_of_day(out, cdf, out)
     start = day * 24.0
@@ -75,7 +79,8 @@ def _day_times(u, day, cdf, out):
 def _next_double(typingctx, function, state):
     """Call a bit generator's C ``next_double(state)``, both given as addresses: one uniform in
     [0, 1), the number ``Generator.random`` gives. (numba's own ``Generator`` argument costs
-    10 to 20 µs a call to unpack; two addresses cost nothing.)"""
+    10 to 20 µs a call to unpack; two addresses cost nothing.)
+    """
     if not (isinstance(function, types.Integer) and isinstance(state, types.Integer)):
         return None
 
@@ -91,9 +96,11 @@ def _next_double(typingctx, function, state):
 def _bits(rng: np.random.Generator) -> tuple[int, int]:
     """The addresses of ``rng``'s C ``next_double`` and of its state, for :func:`_next_double`
     (valid while ``rng`` lives; like numba's own ``Generator`` support, draws through them do
-    not take the generator's lock)."""
+    not take the generator's lock).
+    """
     interface = rng.bit_generator.ctypes
-    return ctypes.cast(interface.next_double, ctypes.c_void_p).value, interface.state_address
+    next_double = ctypes.cast(interface.next_double, ctypes.c_void_p).value
+    return cast(int, next_double), interface.state_address  # a C function's address: never NULL
 
 
 @numba.njit(cache=True, inline="always")
@@ -104,7 +111,8 @@ def _uniform(bits):
 @numba.njit(cache=True)
 def _loggam(x):
     """The logarithm of the gamma function as numpy's Poisson sampler computes it (Stirling's
-    series past 7, shifted below), so that its acceptance test gives numpy's counts."""
+    series past 7, shifted below), so that its acceptance test gives numpy's counts.
+    """
     if x == 1.0 or x == 2.0:
         return 0.0
     n = int(7 - x) if x < 7.0 else 0
@@ -129,7 +137,8 @@ def _poisson(bits, lam):
     """A Poisson count drawn exactly as ``rng.poisson(lam)`` draws it (``bits`` are ``rng``'s,
     see :func:`_bits`): numpy's algorithm (transformed rejection from 10 on, multiplied uniforms
     below), the same uniforms in the same order. numba's own ``poisson`` truncates where numpy
-    floors, so it is not used."""
+    floors, so it is not used.
+    """
     if lam >= 10:
         slam = math.sqrt(lam)
         loglam = math.log(lam)
@@ -166,7 +175,8 @@ def _poisson(bits, lam):
 def _arrival_times(bits, rates, first_day, cdf):
     """Arrival hours of consecutive days from ``first_day`` on, ``rates[d]`` expected on day
     ``first_day + d``: each day's count and then its uniforms, drawn from the generator of
-    ``bits`` in that order (``rng.random(rng.poisson(rate))`` a day), as :func:`_day_times`."""
+    ``bits`` in that order (``rng.random(rng.poisson(rate))`` a day), as :func:`_day_times`.
+    """
     expected = rates.sum()
     out = np.empty(int(expected + 6.0 * math.sqrt(expected)) + 16)
     u = np.empty(int(rates.max() + 6.0 * math.sqrt(rates.max())) + 16 if rates.size else 0)
@@ -257,7 +267,8 @@ class DemandModel:
 
     def arrivals_of_days(self, days: range, rng: np.random.Generator) -> np.ndarray:
         """The :meth:`arrivals` of consecutive ``days`` in one array: the same draws, in the
-        same order, in one compiled pass."""
+        same order, in one compiled pass.
+        """
         rates = _checked(np.ascontiguousarray(self.daily_rate[days], dtype=float))
         return _arrival_times(_bits(rng), rates, days.start, self.hourly_cdf)
 

@@ -18,7 +18,8 @@ __all__ = ["DisruptionSchedule", "SeasonalPeaks", "TransitSteps"]
 class TransitSteps(NamedTuple):
     """The disruptions' effect on transit as a step function: from ``edges[i]`` (hours) on,
     transit times scale by ``multiplier[i]`` and gain ``delay[i]`` business days (before the
-    first edge: 1 and 0)."""
+    first edge: 1 and 0).
+    """
 
     edges: np.ndarray
     multiplier: np.ndarray
@@ -60,7 +61,8 @@ class DisruptionSchedule:
             allowed = np.flatnonzero(in_season[months])
             season_days_per_year = 365.25 * len(season) / 12
             count = rng.poisson(spec.rate_per_year * allowed.size / season_days_per_year)
-            day = allowed[rng.integers(0, allowed.size, count)] if allowed.size else []
+            day: np.ndarray | list[int] = (
+                allowed[rng.integers(0, allowed.size, count)] if allowed.size else [])
             start = (np.asarray(day) + rng.random(count)) * 24.0
             duration = spec.duration_days.ppf(rng.random(count)) * 24.0
             for s, d in zip(start, duration):

@@ -136,6 +136,7 @@ class Buffer:
     service: int
 
     def quote(self, view: FirmView) -> Quote:
+        """The window from ``min_days`` to ``max_days`` business days after the order arrives."""
         earliest = view.calendar.delivery_day_end(view.arrival, self.min_days)
         latest = view.calendar.delivery_day_end(view.arrival, self.max_days)
         return Quote(earliest, latest, np.full(earliest.size, self.service))
@@ -152,6 +153,7 @@ class Tight:
     service: int
 
     def quote(self, view: FirmView) -> Quote:
+        """The nominal business days counted from the next truck, as both ends of the window."""
         due = view.calendar.delivery_day_end(view.next_truck(), self.nominal_days)
         return Quote(due, due, np.full(due.size, self.service))
 
@@ -167,6 +169,7 @@ class Quantile:
     service: int
 
     def quote(self, view: FirmView) -> Quote:
+        """The day the predicted dispatch plus the ``p``-quantile of transit reaches."""
         dispatch = view.predicted_dispatch()
         transit = view.transit_quantile(self.service, self.p, dispatch)
         arrival = view.calendar.deliver(dispatch, transit)
@@ -192,6 +195,7 @@ class Controlled:
     service: int
 
     def quote(self, view: FirmView) -> Quote:
+        """The ``low``-to-``high`` transit window from the committed truck."""
         trucks = view.calendar.truck_times
         first = np.searchsorted(trucks, view.arrival, side="left")
         committed = trucks[np.minimum(first + self.dispatch_days, trucks.size - 1)]
@@ -230,6 +234,7 @@ class Adaptive:
         return float(np.quantile(np.concatenate([lead for _, lead in self._seen]), self.p))
 
     def quote(self, view: FirmView) -> Quote:
+        """The recently delivered quantile of business days, counted from the order's arrival."""
         clock = view.calendar
         arrival = clock.from_business(clock.to_business(view.arrival) + self.quoted_days)
         due = view.promise_day_end(np.floor(arrival / 24.0).astype(np.int64))
@@ -307,7 +312,8 @@ def check_quote(quote: Any, view: FirmView, n_services: int, name: str) -> Quote
 def _quote_fault(earliest, latest, service, arrival, n_services):
     """The first rule of :func:`check_quote` a quote breaks (0: none; 1: a service outside
     ``0..n_services - 1``; 2: a window that closes before it opens; 3: a promise that expires
-    before its order), in one pass instead of four."""
+    before its order), in one pass instead of four.
+    """
     bad_service = before = expired = False
     for i in range(arrival.size):
         bad_service |= service[i] < 0 or service[i] >= n_services

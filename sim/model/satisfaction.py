@@ -28,7 +28,8 @@ _SPEC = SatisfactionSpec()
 
 class Reference(IntEnum):
     """The point of a promised window that sets the customer's expectation (compiled passes
-    read it as the plain integer)."""
+    read it as the plain integer).
+    """
 
     START = 0
     MID = 1
@@ -43,7 +44,8 @@ class Reference(IntEnum):
 class SatisfactionRule(NamedTuple):
     """A :class:`Disconfirmation` as the compiled passes read it: the reference point (an
     integer of :class:`Reference`), the value's parameters (``delight_cap`` inf for none) and
-    the days early that delight."""
+    the days early that delight.
+    """
 
     reference: int
     loss_aversion: float
@@ -75,7 +77,8 @@ def disconfirmation_value(d, rule):
 @numba.njit(cache=True, inline="always")
 def promise_point(reference, earliest, latest):
     """The time in a promised window ``[earliest, latest]`` a customer expects the parcel:
-    its start, middle or end as ``reference`` (a :class:`Reference`) says."""
+    its start, middle or end as ``reference`` (a :class:`Reference`) says.
+    """
     if reference == Reference.START:
         return earliest
     if reference == Reference.MID:

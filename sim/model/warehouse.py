@@ -57,7 +57,8 @@ class Roster:
 
     def under(self, outages: Sequence[tuple[float, float, float]]) -> Roster:
         """This roster when ``(start, end, capacity)`` outages strike: during each, only the
-        share ``capacity`` of the rostered pickers work (rounded down)."""
+        share ``capacity`` of the rostered pickers work (rounded down).
+        """
         if not outages:
             return self
         steps, base = self.starts, self.pickers
@@ -180,7 +181,8 @@ def _replay(busy_t, busy_k, k, t, leaves):
 def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, start, finish):
     """The FIFO recursion over a batch: busy pickers in a tournament tree by the time they are
     free (ties to the lower number), idle ones as bits of ``idle`` and inf in the tree.
-    ``state`` carries the lowest word that may hold an idle picker and roster positions."""
+    ``state`` carries the lowest word that may hold an idle picker and roster positions.
+    """
     leaves = busy_t.size // 2
     first = state[0]
     at = state[1]

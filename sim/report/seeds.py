@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,7 @@ def verdict_markdown(table: pd.DataFrame) -> str:
         "| claim | view | scenario | metric | higher - lower | difference [CI] | verdict |",
         "|---|---|---|---|---|---|---|",
     ]
+    row: Any  # the table's columns as attributes, which pandas cannot type
     for row in table.itertuples():
         level = round(100 * row.confidence)
         interval = (f"{_number(row.difference)} [{_number(row.ci_low)}, {_number(row.ci_high)}]"
@@ -101,7 +103,7 @@ def plot_over_time(results: Sequence[Results], *, fig: Figure | None = None) -> 
         ax.axhline(0.0, color="black", lw=0.6)
         verdict = judge_claim(result).verdict
         ax.set_title(f"{result.scenario.name}\n(claim {verdict})", fontsize=9)
-        ax.set_ylabel(f"difference in {_SERIES_LABELS.get(weekly['series'].iat[0], '')}",
+        ax.set_ylabel(f"difference in {_SERIES_LABELS.get(cast(str, weekly['series'].iat[0]), '')}",
                       fontsize=8)
         ax.set_xlabel("weeks after warm-up", fontsize=8)
         ax.tick_params(labelsize=7)

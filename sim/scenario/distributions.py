@@ -60,10 +60,12 @@ class Constant(_Dist):
     value: NonNegative = Field(description="The value every draw takes.")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The value, at every probability."""
         return np.full(np.shape(u), self.value, dtype=float)
 
     @property
     def mean(self) -> float:
+        """The value itself."""
         return self.value
 
 
@@ -81,10 +83,12 @@ class Uniform(_Dist):
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """Linear from ``low`` at 0 to ``high`` at 1."""
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
 
     @property
     def mean(self) -> float:
+        """Halfway between ``low`` and ``high``."""
         return 0.5 * (self.low + self.high)
 
 
@@ -95,13 +99,16 @@ class Exponential(_Dist):
     mean_value: Positive = Field(alias="mean", description="The mean.")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The exponential quantile, ``-mean * log(1 - u)``."""
         return -self.mean_value * log1p(-np.asarray(u, dtype=float))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` exponential draws straight from the stream."""
         return rng.exponential(self.mean_value, size)
 
     @property
     def mean(self) -> float:
+        """The mean as given."""
         return self.mean_value
 
 
@@ -113,13 +120,16 @@ class LogNormal(_Dist):
     sigma: Positive = Field(description="Standard deviation of the logarithm (spread).")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The median scaled by ``exp(sigma * z)``, ``z`` the standard normal quantile."""
         return scaled_exp(special.ndtri(np.asarray(u, dtype=float)), self.sigma, self.median)
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` draws from standard normals, scaled like the quantile."""
         return scaled_exp(rng.standard_normal(size), self.sigma, self.median)
 
     @property
     def mean(self) -> float:
+        """``median * exp(sigma^2 / 2)``."""
         return self.median * math.exp(0.5 * self.sigma**2)
 
 
@@ -143,15 +153,18 @@ class Gamma(_Dist):
         return cv
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The gamma quantile of shape ``1/cv^2`` scaled to the mean."""
         shape = 1.0 / self.cv**2
         return special.gammaincinv(shape, np.asarray(u, dtype=float)) * self.mean_value / shape
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` gamma draws of shape ``1/cv^2`` straight from the stream."""
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean_value / shape, size)
 
     @property
     def mean(self) -> float:
+        """The mean as given."""
         return self.mean_value
 
 
@@ -163,14 +176,17 @@ class Normal(_Dist):
     sd: Positive = Field(description="Standard deviation before truncation.")
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The normal quantile, negative values cut to zero."""
         u = np.asarray(u, dtype=float)
         return np.maximum(0.0, self.mean_value + self.sd * special.ndtri(u))
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` normal draws, negative values cut to zero."""
         return np.maximum(0.0, self.mean_value + self.sd * rng.standard_normal(size))
 
     @property
     def mean(self) -> float:
+        """The mean after truncation at zero (larger than ``mean`` when the cut is felt)."""
         a = self.mean_value / self.sd
         return self.mean_value * float(special.ndtr(a)) + self.sd * (
             math.exp(-0.5 * a * a) / math.sqrt(2 * math.pi)
@@ -195,6 +211,7 @@ class Triangular(_Dist):
         return self
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The two-sided inverse of the triangular distribution function, split at the mode."""
         u = np.asarray(u, dtype=float)
         a, c, b = self.low, self.mode, self.high
         fc = (c - a) / (b - a)
@@ -204,6 +221,7 @@ class Triangular(_Dist):
 
     @property
     def mean(self) -> float:
+        """The average of the three corners."""
         return (self.low + self.mode + self.high) / 3.0
 
 
@@ -230,7 +248,8 @@ class Empirical(_Dist):
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The smallest value whose cumulative weight reaches ``u`` (values taken in order of
-        size, whatever order they are listed in)."""
+        size, whatever order they are listed in).
+        """
         values = np.asarray(self.values, dtype=float)
         w = np.ones(values.size) if self.weights is None else np.asarray(self.weights, float)
         order = np.argsort(values, kind="stable")
@@ -240,6 +259,7 @@ class Empirical(_Dist):
 
     @property
     def mean(self) -> float:
+        """The weighted average of the values."""
         w = np.ones(len(self.values)) if self.weights is None else np.asarray(self.weights)
         return float(np.dot(w, self.values) / w.sum())
 

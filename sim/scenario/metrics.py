@@ -8,7 +8,7 @@ is derived from :data:`REGISTRY`, so a metric is added or described in one place
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
 __all__ = [
     "CLAIM_NAMES",
@@ -105,7 +105,8 @@ MARKET_METRICS: tuple[str, ...] = tuple(m.name for m in REGISTRY if m.needs == "
 LOWER_IS_BETTER: frozenset[str] = frozenset(m.name for m in REGISTRY if m.better == "lower")
 #: Metrics a claim may be judged on, in their own order.
 CLAIM_NAMES: tuple[str, ...] = tuple(
-    m.name for m in sorted((m for m in REGISTRY if m.claim is not None), key=lambda m: m.claim)
+    m.name for m in sorted((m for m in REGISTRY if m.claim is not None),
+                           key=lambda m: cast(int, m.claim))  # claim is not None here
 )
 #: Of those, the ones with a weekly series (a side with ``weeks`` needs one).
 WEEKLY_CLAIM_METRICS: tuple[str, ...] = tuple(
@@ -126,10 +127,12 @@ class Sections(Protocol):
     """What a metric's measurement depends on: whether a scenario has these sections."""
 
     @property
-    def customers(self) -> object | None: ...
+    def customers(self) -> object | None:
+        """The customers section, None when customers have no memory."""
 
     @property
-    def market(self) -> object | None: ...
+    def market(self) -> object | None:
+        """The market section, None when the firm sells alone."""
 
 
 def missing_section(metric: str, scenario: Sections) -> Section | None:

@@ -169,7 +169,8 @@ class KimNelson(Spec):
     """Fully sequential selection (Kim & Nelson 2001, procedure KN): valid with common random
     numbers; candidates are dropped as soon as they are clearly worse, survivors get more
     replications. The best is chosen with probability >= the confidence level whenever it
-    beats the others by at least 'indifference'."""
+    beats the others by at least 'indifference'.
+    """
 
     kind: Literal["kn"] = Field(description="Which procedure: 'kn'.")
     indifference: float = Field(
@@ -200,7 +201,8 @@ class KimNelson(Spec):
 
 class Subset(Spec):
     """Every candidate the same replications, then the subset that cannot be ruled out as the
-    best (paired t intervals, Bonferroni over the comparisons)."""
+    best (paired t intervals, Bonferroni over the comparisons).
+    """
 
     kind: Literal["subset"] = Field(description="Which procedure: 'subset'.")
     replications: int | None = Field(

@@ -31,7 +31,8 @@ def _log1p(x, out):
 
 def scaled_exp(z: np.ndarray, inner: float, outer: float) -> np.ndarray:
     """``outer * exp(inner * z)``, written into ``z`` itself when it is a contiguous float
-    array that may be written (no temporaries), else into a new array of its shape."""
+    array that may be written (no temporaries), else into a new array of its shape.
+    """
     if not (isinstance(z, np.ndarray) and z.dtype == np.float64 and z.flags.c_contiguous
             and z.flags.writeable):
         z = np.array(z, dtype=float, order="C", copy=True)

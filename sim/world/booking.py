@@ -29,7 +29,8 @@ __all__ = ["BookingTerms", "book_delivery", "booking_terms", "deliver_and_book",
 
 class BookingTerms(NamedTuple):
     """What a firm's order earns and costs (see :class:`~sim.scenario.spec.Economics`), the
-    shipping cost of each service level, and the hour from which orders are measured."""
+    shipping cost of each service level, and the hour from which orders are measured.
+    """
 
     price: float
     gross_margin: float
@@ -59,7 +60,8 @@ def truck_departure(t, steps, peak_transit, clock):
     """What a truck leaving at hour ``t`` does to its parcels' transit: the disruption's factor
     and added days (``steps``, :class:`~sim.model.disruptions.TransitSteps`), the season's peak
     factor, and the carrier's business clock at departure. Worked out once a truck, not once
-    a parcel."""
+    a parcel.
+    """
     factor = 1.0
     added = 0.0
     if steps.edges.size:
@@ -75,7 +77,8 @@ def truck_departure(t, steps, peak_transit, clock):
 def deliver_parcels(dispatch, transit, steps, peak_transit, clock, delivered, begin, end):
     """Write ``delivered`` for parcels ``begin`` to ``end`` leaving at ``dispatch`` with their
     ``transit`` days, as :meth:`Carrier.deliver` does; consecutive parcels mostly share a
-    truck, whose :func:`truck_departure` is worked out once."""
+    truck, whose :func:`truck_departure` is worked out once.
+    """
     truck = truck_b = np.nan
     factor = peak = 1.0
     added = 0.0
@@ -94,7 +97,8 @@ def book_delivery(terms, books, totals, delight_days, service, arrival, delivere
                   promised_b, expected_b, delivered_b, s):
     """Book one measured order of ``service`` with satisfaction ``s``: its profit under
     ``terms`` and its lateness, earliness and lead times (read on the carrier's clock when
-    it was ordered, promised, expected and delivered) to ``books`` and ``totals``."""
+    it was ordered, promised, expected and delivered) to ``books`` and ``totals``.
+    """
     lateness = delivered_b - promised_b
     shipping = terms.shipping_costs[service]
     profit = order_profit(terms.price * terms.gross_margin, shipping, lateness,
@@ -112,7 +116,8 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, ste
     over a chunk of orders at a time; the books in order of arrival, so every sum adds the same
     numbers in the same order. Consecutive orders mostly share a truck and a promise, so what
     depends on the truck alone (disruption, peak, the clock at departure) or on the promise
-    alone (its reading) is worked out again only when it changes."""
+    alone (its reading) is worked out again only when it changes.
+    """
     point = expected_b = promise = promised_b = np.nan
     measured = np.empty(_CHUNK, dtype=np.int64)
     ordered_bs = np.empty(_CHUNK)

@@ -8,9 +8,9 @@ the day's deliveries, until nothing is left to order or deliver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -30,7 +30,8 @@ __all__ = ["DayOrders", "DayStreams", "Setting", "customer_luck", "day_orders", 
 class Setting:
     """What a replication starts from: its disruptions and, when customers remember, the
     customer base, the customers who will come back, and the stream that puts new customers
-    in the negotiating segment."""
+    in the negotiating segment.
+    """
 
     schedule: DisruptionSchedule
     customers: CustomerBase | None
@@ -59,7 +60,8 @@ class DayStreams(NamedTuple):
 class DayOrders(NamedTuple):
     """A day's orders in order of time: their draws, their customers (-1: nobody remembered),
     what those believe as they order (None: nothing remembered), and how many new customers
-    joined the customer base (0 when customers are not remembered)."""
+    joined the customer base (0 when customers are not remembered).
+    """
 
     draws: DayDraws
     customer: np.ndarray
@@ -77,7 +79,8 @@ def day_orders(
     firm: int = -1,
 ) -> DayOrders:
     """The orders of ``day`` (new ones at the rate times ``scale``), merged with those of
-    customers coming back; new customers buy from ``firm`` (-1: not yet chosen)."""
+    customers coming back; new customers buy from ``firm`` (-1: not yet chosen).
+    """
     draws = world.draw_day(day, rngs.demand, rngs.warehouse, rngs.carrier, scale=scale)
     n = draws.arrival.size
     customers, returning = setting.customers, setting.returning
@@ -119,7 +122,7 @@ def run_days(
         for process in processes:
             env.process(process(env, surface))
 
-    def order_days(rngs: DayStreams) -> Iterator[simpy.Event]:
+    def order_days(rngs: DayStreams) -> Generator[simpy.Event, Any, None]:
         for day in range(world.days):
             yield env.timeout(day * 24.0 - env.now)
             if surface is None:
@@ -130,7 +133,7 @@ def run_days(
             surface.taken(day)
         ordering[0] = False
 
-    def delivery_days() -> Iterator[simpy.Event]:
+    def delivery_days() -> Generator[simpy.Event, Any, None]:
         day = 0
         while ordering[0] or any(firm.in_flight for firm in firms):
             yield env.timeout((day + 1) * 24.0 - env.now)

@@ -53,7 +53,8 @@ class Firm:
         day_by_day: bool = False,
     ) -> None:
         """``returning`` files the customers who will buy again (with ``customers``);
-        ``day_by_day`` judges each day's deliveries at its end even when nothing reads them."""
+        ``day_by_day`` judges each day's deliveries at its end even when nothing reads them.
+        """
         self.world = world
         self.strategy = strategy
         self.schedule = schedule
@@ -93,7 +94,8 @@ class Firm:
 
     def disrupt(self, schedule: DisruptionSchedule) -> None:
         """From now on, ``schedule`` (the old one with events added that start from now on):
-        orders taken later are picked and carried under it."""
+        orders taken later are picked and carried under it.
+        """
         self.schedule = schedule
         self.queue.roster = self._roster_under(schedule)
         self._transit_steps = schedule.transit_steps()
@@ -203,7 +205,7 @@ class Firm:
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,
                              service=quote.service, delivered=delivered, customer=customer)
 
-    def close_day(self, day: int, luck: Callable[[int], np.ndarray] | None) -> Parcels | None:
+    def close_day(self, day: int, luck: Callable[[int], np.ndarray]) -> Parcels | None:
         """Judge the parcels delivered on ``day``; file the customers who will buy again.
 
         ``luck`` is a source of three uniforms per parcel for the customers' update, called

@@ -81,7 +81,8 @@ def _judge(parcels, clock, rule, terms, books, judged_at, rank, luck, p, custome
     """Judge each parcel against its promise and its customer's expectation and book the
     measured ones, in the parcels' order: returns the booking's totals and the customers'
     recommendations, warnings and refused cuts. With ``rank`` (each parcel's place in order
-    of delivery, which picks its row of ``luck``), customers learn as they go."""
+    of delivery, which picks its row of ``luck``), customers learn as they go.
+    """
     totals = np.zeros(TOTALS)
     talk = np.zeros(3, dtype=np.int64)
     learning = rank.size > 0

@@ -44,7 +44,8 @@ WEEKLY: dict[str, str] = {
 
 class Books(NamedTuple):
     """What a compiled booking adds each order to: the histograms of lateness, earliness, lead
-    time and satisfaction, and the weekly sums (a row each of the booked series)."""
+    time and satisfaction, and the weekly sums (a row each of the booked series).
+    """
 
     lateness_hist: np.ndarray
     earliness_hist: np.ndarray
@@ -264,7 +265,8 @@ class Ledger:
     def hold_totals(self) -> None:
         """Let the compiled bookings that follow add their totals to one running sum, added to
         the ledger at :meth:`release_totals`: the sums are then the same however those bookings
-        were split into calls."""
+        were split into calls.
+        """
         self._held = np.zeros(TOTALS)
 
     def release_totals(self) -> None:
@@ -275,7 +277,8 @@ class Ledger:
 
     def booking_totals(self) -> np.ndarray:
         """Where a compiled booking adds its :data:`TOTALS`: the running sum while they are held
-        (see :meth:`hold_totals`), else fresh zeros, for :meth:`add_totals` after the booking."""
+        (see :meth:`hold_totals`), else fresh zeros, for :meth:`add_totals` after the booking.
+        """
         return np.zeros(TOTALS) if self._held is None else self._held
 
     @property

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 
 from sim.model.customer_store import CustomerBase
 from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_backlog
-from sim.world.build import DayDraws, Streams, World
+from sim.world.build import DayDraws, MarketSetup, Streams, World
 from sim.world.days import DayStreams, day_orders, run_days, set_up
 from sim.world.firm import Firm
 from sim.world.ledger import Ledger
@@ -92,7 +93,7 @@ def _sell(
 
     Returns each prospect's choice: 0 for none, ``1 + firm index`` otherwise.
     """
-    market = world.market
+    market = cast(MarketSetup, world.market)  # a world with a market sells here
     choice = market.choice
     clock = world.calendar.to_business
     customers = firms[0].customers

@@ -28,7 +28,8 @@ def _bucket_order(keys):
     """The stable order of ``keys`` by a counting sort into equal buckets (more than keys) and
     an insertion pass (keys are out of place only within their bucket); a merge sort when that
     pass would move too much. False (and no order) for keys that are not all finite or lie
-    further apart than a float reaches, or too many for 32-bit bucket counts."""
+    further apart than a float reaches, or too many for 32-bit bucket counts.
+    """
     n = keys.size
     order = np.empty(n, dtype=np.int64)
     if n == 0:

@@ -31,7 +31,8 @@ __all__ = ["InFlight", "Parcels"]
 class Parcels(NamedTuple):
     """Parcels delivered: when they were ordered and promised (hours), by which service, when
     they arrive, what their customers expected (on the carrier's clock), and who ordered them
-    (-1: nobody remembered)."""
+    (-1: nobody remembered).
+    """
 
     arrival: np.ndarray
     latest: np.ndarray
@@ -46,7 +47,8 @@ class Parcels(NamedTuple):
     def of_rows(cls, rows: np.ndarray) -> Parcels:
         """Parcels whose fields are the columns of ``rows``, one cache line a parcel: arrival,
         latest, delivered, ordered_b, reference_b, expected_b, then service and customer
-        (integers stored in the floats' bits)."""
+        (integers stored in the floats' bits).
+        """
         ints = _int_columns(rows)
         return cls(rows[:, 0], rows[:, 1], ints[:, 0], rows[:, 2], rows[:, 3], rows[:, 4],
                    rows[:, 5], ints[:, 1])
@@ -66,7 +68,8 @@ class _Rows:
     """Parcels filed under one delivery day, as rows (see :meth:`Parcels.of_rows`) in a block
     that grows by doubling: each ship writes its parcels in place, judging reads them as is.
     Once judged, a block nobody else holds a view of files another day's parcels: fresh
-    memory costs more than writing them (the kernel clears it first)."""
+    memory costs more than writing them (the kernel clears it first).
+    """
 
     def __init__(self, capacity: int) -> None:
         self.rows = _rows_block(capacity)
@@ -156,7 +159,8 @@ def _deliver(dispatch, transit, steps, peak_transit, clock, delivered):
     truck's clock and transit effect worked out once a truck. Returns the first day a parcel
     is delivered on, the parcels in order of their delivery day (stable) and where each day's
     start in that order, the first day's and those of every day after (nothing if a delivery
-    is not finite)."""
+    is not finite).
+    """
     n = dispatch.size
     deliver_parcels(dispatch, transit, steps, peak_transit, clock, delivered, 0, n)
     finite = True
@@ -193,7 +197,8 @@ def _file_rows(order, arrival, earliest, latest, service, customer, delivered, c
     """Read the carrier's clock when the parcels in ``order`` were ordered, at the point of
     their promise that sets expectations and (with their customers' ``trust`` and ``learned``
     lead times) at what their customer expects, and write them as ``rows`` (see
-    :meth:`Parcels.of_rows`)."""
+    :meth:`Parcels.of_rows`).
+    """
     ints = rows.view(np.int64)
     for r in range(order.size):
         i = order[r]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Generator
 from heapq import heapify, heappush
+from typing import Any
 
 import numpy as np
 import simpy
@@ -29,7 +30,7 @@ from sim.world.replication import OrderRecords
 
 __all__ = ["simulate_per_order"]
 
-Process = Generator[simpy.Event, object, None]
+Process = Generator[simpy.Event, Any, None]  # SimPy sends back each event's value
 
 
 class At(simpy.Event):

@@ -48,7 +48,8 @@ class DisruptionSpan:
 @dataclass(frozen=True, slots=True, eq=False)
 class JudgedDay:
     """The firm's parcels delivered on ``day`` and judged at its end (ordered, promised and
-    delivered in hours; see :class:`~sim.world.parcels.Parcels`)."""
+    delivered in hours; see :class:`~sim.world.parcels.Parcels`).
+    """
 
     day: int
     parcels: Parcels
@@ -132,7 +133,8 @@ class Replication:
                 transit_multiplier: float = 1.0, transit_delay_days: float = 0.0) -> None:
         """A disruption from ``start`` to ``end`` (hours), as a scenario's would act: only the
         share ``warehouse_capacity`` of the pickers work, transit of parcels shipped meanwhile
-        scales by ``transit_multiplier`` and gains ``transit_delay_days`` business days."""
+        scales by ``transit_multiplier`` and gains ``transit_delay_days`` business days.
+        """
         now = self.env.now
         if not now <= start < end:
             raise ValueError(f"disrupt: need now ({now:g}) <= start ({start:g}) < end ({end:g})")
@@ -151,7 +153,8 @@ class Replication:
 
     def scale_demand(self, factor: float, *, days: int = 1) -> None:
         """New customers' orders of the next ``days`` days whose orders are not yet taken
-        arrive at ``factor`` times their rate (factors of one day multiply)."""
+        arrive at ``factor`` times their rate (factors of one day multiply).
+        """
         if not factor >= 0 or days < 1:
             raise ValueError(f"scale_demand: need factor >= 0 and days >= 1, got {factor!r}, "
                              f"{days!r}")
@@ -164,7 +167,8 @@ class Replication:
 
     def begin_day(self, day: int) -> simpy.Event:
         """Announce the start of ``day``: the event the day's orders wait on, so that every
-        process waiting for it acts first."""
+        process waiting for it acts first.
+        """
         self.day = day - 1
         event = self._fire("day_started", day)
         return event

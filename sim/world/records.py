@@ -22,7 +22,7 @@ import uuid
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn, Protocol
+from typing import NoReturn, Protocol, cast
 from urllib.parse import quote
 
 import numpy as np
@@ -181,8 +181,9 @@ class ParquetOrderRecords:
         ]
         arrays.append(pa.array(np.full(self._buffered, self.replication, dtype=np.int32)))
         try:
-            self._writer.write_table(pa.Table.from_arrays(arrays, schema=SCHEMA),
-                                     row_group_size=self.chunk_rows)
+            writer = cast("pq.ParquetWriter", self._writer)  # open: flushed only before closing
+            writer.write_table(pa.Table.from_arrays(arrays, schema=SCHEMA),
+                               row_group_size=self.chunk_rows)
         except OSError as exc:
             self.abort()
             self._fail(exc)

@@ -28,7 +28,8 @@ DUE = 3
 
 def expected_customers(world: World) -> int:
     """Room to reserve for the customers of a replication: half again the expected prospects
-    (word of mouth moves the rate; more grow the arrays, fewer cost nothing)."""
+    (word of mouth moves the rate; more grow the arrays, fewer cost nothing).
+    """
     return int(1.5 * world.demand.daily_rate[: world.days].sum()) + 1024
 
 
@@ -36,7 +37,8 @@ def add_customers(
     customers: CustomerBase, n: int, segments: np.random.Generator | None, *, firm: int = -1
 ) -> np.ndarray:
     """Ids of ``n`` new customers, a share of them in the negotiating segment, buying from
-    ``firm`` (-1: none yet)."""
+    ``firm`` (-1: none yet).
+    """
     share = customers.behaviour.pushback_share
     business = None
     if share > 0 and segments is not None:
@@ -53,7 +55,8 @@ def _file(ids, next_purchase, trust, learned, horizon, block_ids, block_due, fol
           head, tail, free, top):
     """Append customers of ``ids`` (in order) who will buy before ``horizon`` to the chain of
     the day they will (a purchase before the first day, or never, is never taken), with their
-    beliefs; ``top[0]`` free blocks are on the stack ``free``, enough for any filing."""
+    beliefs; ``top[0]`` free blocks are on the stack ``free``, enough for any filing.
+    """
     size = block_ids.shape[1]
     flat_ids = block_ids.reshape(-1)
     flat_due = block_due.reshape(-1)
@@ -91,7 +94,8 @@ def _file(ids, next_purchase, trust, learned, horizon, block_ids, block_due, fol
 @numba.njit(cache=True)
 def _take(day, active, block_ids, block_due, following, fill, head, tail, free, top):
     """The customers filed under ``day`` who have not left, in order: their ids, when they
-    buy and their beliefs; the day's blocks go back on the free stack."""
+    buy and their beliefs; the day's blocks go back on the free stack.
+    """
     n = 0
     b = head[day]
     while b >= 0:
@@ -123,12 +127,14 @@ def _take(day, active, block_ids, block_due, following, fill, head, tail, free, 
 class Returning:
     """Customers who will buy again, filed under the day they will, in the order filed, each
     with when they buy and what they believe then: chains of blocks, one chain a day, taken
-    from and given back to one pool."""
+    from and given back to one pool.
+    """
 
     def __init__(self, days: int, *, capacity: int = 0) -> None:
         """Purchases of the first ``days`` days are filed; later ones never come. Room for
         ``capacity`` customers at once is reserved (more grow the pool; room not used costs
-        address space, not memory)."""
+        address space, not memory).
+        """
         self.days = days
         self._blocks = 0
         self._ids = np.empty((0, _BLOCK), dtype=np.int64)
@@ -144,7 +150,8 @@ class Returning:
 
     def file(self, ids: np.ndarray, customers: CustomerBase) -> None:
         """File customers ``ids`` (in order; -1 for none) under the day of their next purchase,
-        with their trust in promises and their learned lead time."""
+        with their trust in promises and their learned lead time.
+        """
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         blocks = ids.size // _BLOCK + min(ids.size, self.days) + 1
         if int(self._top[0]) < blocks:
@@ -172,7 +179,8 @@ class Returning:
         self, day: int, active: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The customers due on ``day`` who are still ``active``, in the order filed: their
-        ids, when they buy and their beliefs (trust, learned lead time) as rows."""
+        ids, when they buy and their beliefs (trust, learned lead time) as rows.
+        """
         return _take(day, active, self._ids, self._due, self._following, self._fill,
                      self._head, self._tail, self._free, self._top)
 
@@ -183,7 +191,8 @@ def _merge(arrival, pick_hours, luck, ids, initial_trust, when, back_pick, back_
            out_learned):
     """Merge the day's sorted new orders with returning ones (in ``back_order``, their stable
     order of time), a new order first on a tie, with what each customer believes; False,
-    writing nothing, if ``arrival`` is not sorted."""
+    writing nothing, if ``arrival`` is not sorted.
+    """
     n, m = arrival.size, when.size
     for i in range(1, n):
         if arrival[i] < arrival[i - 1]:
