@@ -10,6 +10,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from sim.experiment.streams import replication_streams
+from sim.scenario import parse_scenario
+from sim.world import build_strategies, build_world, simulate
+
 __all__ = ["warm_kernels"]
 
 _TINY: dict[str, Any] = {
@@ -28,10 +32,6 @@ _TINY: dict[str, Any] = {
 
 def warm_kernels() -> None:
     """Run two tiny replications: one judged per order, one with customers in a market."""
-    from sim.experiment.streams import replication_streams
-    from sim.scenario import parse_scenario
-    from sim.world import build_strategies, build_world, simulate
-
     memoryless = parse_scenario(_TINY, source="<warm-up>")
     remembering = parse_scenario(
         {**_TINY, "customers": {"pushback": {"share": 0.5}},

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import holidays
 import numba
 import numpy as np
 
@@ -181,8 +182,6 @@ def _elementwise(kernel, x: np.ndarray, *args) -> np.ndarray:
 def _holiday_dates(spec: CalendarSpec, years: Iterable[int]) -> set[dt.date]:
     dates = set(spec.extra_holidays)
     if spec.country is not None:
-        import holidays
-
         dates |= set(holidays.country_holidays(spec.country, subdiv=spec.subdivision, years=years))
     return dates
 
