@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test seeds plots lint bench clean
 
+# The install hides setuptools' notice that sim/ here shadows the editable install: that is
+# this layout's intent, and a newcomer's first command should print nothing to worry about.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# setuptools' notice that sim/ in this folder shadows the install is this layout's intent
 	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
