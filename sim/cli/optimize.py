@@ -11,14 +11,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import (
-    REPLICATIONS,
-    SCENARIO,
-    Output,
-    output_options,
-    seed_option,
-    where_options,
-)
+from sim.cli.options import REPLICATIONS, Output, output_options, study_options
 from sim.cli.study import report, write_study
 from sim.experiment.candidates import build_candidates
 from sim.experiment.executors import Executor
@@ -31,15 +24,11 @@ __all__ = ["optimize"]
 
 
 @click.command()
-@click.argument("scenario", type=SCENARIO)
-@click.option("--replications", "-r", type=REPLICATIONS,
-              help="Replications of every candidate before the first screening (kn), or of "
-              "every candidate (subset) [default: the scenario's].")
+@study_options("Replications of every candidate before the first screening (kn), or of "
+               "every candidate (subset) [default: the scenario's].")
 @click.option("--max-replications", type=REPLICATIONS,
               help="At most this many replications of a candidate (kn) [default: the "
               "scenario's].")
-@seed_option
-@where_options
 @output_options("results/<scenario name>-optimize")
 def optimize(
     scenario: Path,

@@ -30,6 +30,7 @@ __all__ = [
     "output_options",
     "resume_option",
     "seed_option",
+    "study_options",
     "where_options",
 ]
 
@@ -104,6 +105,23 @@ def where_options(command):
     for option in reversed(options):
         with_executor = option(with_executor)
     return with_executor
+
+
+def study_options(replications_help: str = "Override the scenario's."):
+    """SCENARIO, --replications, --seed and where the replications run: how every command that
+    runs a scenario's replications starts (``replications_help`` says what -r overrides).
+    """
+
+    def decorate(command):
+        command = where_options(command)
+        for option in (seed_option,
+                       click.option("--replications", "-r", type=REPLICATIONS,
+                                    help=replications_help),
+                       click.argument("scenario", type=SCENARIO)):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def json_option(command):

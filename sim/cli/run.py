@@ -11,14 +11,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import (
-    REPLICATIONS,
-    SCENARIO,
-    Output,
-    output_options,
-    seed_option,
-    where_options,
-)
+from sim.cli.options import REPLICATIONS, Output, output_options, study_options
 from sim.cli.seeds import verdict_line
 from sim.cli.study import report, write_study
 from sim.errors import ExperimentError
@@ -33,10 +26,7 @@ __all__ = ["headline", "run"]
 
 
 @click.command()
-@click.argument("scenario", type=SCENARIO)
-@click.option("--replications", "-r", type=REPLICATIONS, help="Override the scenario's.")
-@seed_option
-@where_options
+@study_options("Override the scenario's.")
 @click.option("--order-records", type=click.Path(path_type=Path), metavar="PATH",
               help="Write every order's record to PATH/strategy=<name>/replication=<r>.parquet "
               "[default: the scenario's; off].")

@@ -11,14 +11,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.options import (
-    REPLICATIONS,
-    SCENARIO,
-    Output,
-    output_options,
-    seed_option,
-    where_options,
-)
+from sim.cli.options import Output, output_options, study_options
 from sim.cli.study import report, write_study
 from sim.experiment.executors import Executor
 from sim.experiment.sensitivity import INDEX_COLUMNS, SensitivityResults, study_base
@@ -30,12 +23,8 @@ __all__ = ["ranked_text", "sensitivity"]
 
 
 @click.command()
-@click.argument("scenario", type=SCENARIO)
-@click.option("--replications", "-r", type=REPLICATIONS,
-              help="Replications at every point [default: the sensitivity block's, else the "
-              "experiment's].")
-@seed_option
-@where_options
+@study_options("Replications at every point [default: the sensitivity block's, else the "
+               "experiment's].")
 @output_options("results/<scenario name>-sensitivity")
 def sensitivity(
     scenario: Path,

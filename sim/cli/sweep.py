@@ -13,14 +13,7 @@ from typing import get_args
 import click
 import numpy as np
 
-from sim.cli.options import (
-    REPLICATIONS,
-    SCENARIO,
-    Output,
-    output_options,
-    seed_option,
-    where_options,
-)
+from sim.cli.options import Output, output_options, study_options
 from sim.cli.study import report, write_study
 from sim.errors import ExperimentError
 from sim.experiment.executors import Executor
@@ -36,11 +29,7 @@ __all__ = ["sweep"]
 
 
 @click.command()
-@click.argument("scenario", type=SCENARIO)
-@click.option("--replications", "-r", type=REPLICATIONS,
-              help="Override the scenario's, at every point.")
-@seed_option
-@where_options
+@study_options("Override the scenario's, at every point.")
 @click.option("--metric",
               help="Metric to plot and rank points by, instead of the sweep's (a unique prefix "
               "will do: 'profit_per').")
