@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.errors import ScenarioError
-from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS
+from sim.scenario.checks import check_measured
 from sim.scenario.optimize import Objective
 from sim.scenario.overrides import get_value, with_values
 from sim.scenario.paths import split_path
@@ -110,9 +110,4 @@ def build_candidates(
 def _check_objective(base: Scenario, objective: Objective, source: str) -> None:
     """Every metric of the objective must exist in the base scenario's results."""
     for metric in objective.terms:
-        if metric in CUSTOMER_METRICS and base.customers is None:
-            raise ScenarioError(f"{source}: optimize.objective: {metric!r} needs a 'customers' "
-                                "section (customer memory)")
-        if metric in MARKET_METRICS and base.market is None:
-            raise ScenarioError(f"{source}: optimize.objective: {metric!r} needs a 'market' "
-                                "section")
+        check_measured(base, metric, "optimize.objective", source)

@@ -34,8 +34,9 @@ from sim.errors import ExperimentError, ScenarioError
 from sim.experiment.executors import Executor
 from sim.experiment.manifest import build_manifest
 from sim.experiment.progress import Progress
-from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, Results, run_points
+from sim.experiment.runner import Results, run_points
 from sim.experiment.store import ResultStore
+from sim.scenario.checks import check_measured
 from sim.scenario.overrides import get_value, with_values
 from sim.scenario.paths import split_path
 from sim.scenario.sensitivity import Sensitivity, SensitivityOutcome
@@ -177,7 +178,7 @@ def study_base(scenario: Scenario, *, source: str = "<scenario>") -> tuple[Scena
         spec.outcome.check_strategies(names)
     except ValueError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
-    _check_measured(scenario, spec.outcome, source)
+    check_measured(scenario, spec.outcome.metric, "sensitivity.outcome.metric", source)
     kept = [s for s in scenario.strategies if s.name in spec.outcome.strategies]
     base = scenario.model_copy(update={
         "strategies": kept, "baseline": None, "claim": None,
@@ -243,14 +244,6 @@ def _noise_variance(y: np.ndarray) -> float:
 def _share(part: float, whole: float) -> float | None:
     """``part / whole``, or None when the outcome did not vary at all."""
     return part / whole if whole > 0 else None
-
-
-def _check_measured(scenario: Scenario, outcome: SensitivityOutcome, source: str) -> None:
-    needs = {**dict.fromkeys(CUSTOMER_METRICS, ("customers", scenario.customers)),
-             **dict.fromkeys(MARKET_METRICS, ("market", scenario.market))}
-    if outcome.metric in needs and needs[outcome.metric][1] is None:
-        raise ScenarioError(f"{source}: sensitivity.outcome.metric: {outcome.metric!r} is "
-                            f"measured only with a '{needs[outcome.metric][0]}' section")
 
 
 def _path_in_base(scenario: Scenario, path: str, outcome: SensitivityOutcome, where: str) -> str:

@@ -93,7 +93,7 @@ def test_optimize_options_override_the_scenario(scenario_file, tmp_path):
          "optimize.parameters[0] candidate p=1: setting strategies.quantile_95_ground.p: "
          "strategies[0].p: Input should be less than 1, got 1.0"),
         ({"objective": {"metric": "conversion"}},
-         "optimize.objective: 'conversion' needs a 'market' section"),
+         "optimize.objective: 'conversion' is measured only with a 'market:' section"),
     ],
 )
 def test_optimize_bad_block_is_one_line_and_writes_nothing(tmp_path, block, message):

@@ -279,9 +279,9 @@ def with_block(**changes: Any) -> Scenario:
                          {"path": "service", "values": ["post", "van"]}]},
          r"^x\.yaml: optimize candidate p=0\.5, service=van: .*unknown service level 'van'"),
         ({"objective": {"metric": "market_share"}},
-         r"^x\.yaml: optimize\.objective: 'market_share' needs a 'market' section$"),
+         r"^x\.yaml: optimize\.objective: 'market_share' is measured only with a 'market:' section$"),
         ({"objective": {"weights": {"lifetime_value": 1.0}}},
-         r"optimize\.objective: 'lifetime_value' needs a 'customers' section"),
+         r"optimize\.objective: 'lifetime_value' is measured only with a 'customers:' section"),
     ],
 )
 def test_optimize_names_the_key_of_a_bad_search(changes, message):

@@ -203,10 +203,10 @@ OUT = {"metric": "lead_time_mean", "difference": ["zappos_buffer", "competitor_o
          "sensitivity.parameters[0].path: warehouse.shifts.5.pickers: warehouse.shifts has 2 "
          "items, no index 5"),
         ([(CREDIT, 0, 1)], {"metric": "lifetime_value", "strategy": "zappos_buffer"},
-         "sensitivity.outcome.metric: 'lifetime_value' is measured only with a 'customers' "
+         "sensitivity.outcome.metric: 'lifetime_value' is measured only with a 'customers:' "
          "section"),
         ([(CREDIT, 0, 1)], {"metric": "market_share", "strategy": "zappos_buffer"},
-         "sensitivity.outcome.metric: 'market_share' is measured only with a 'market' section"),
+         "sensitivity.outcome.metric: 'market_share' is measured only with a 'market:' section"),
     ],
 )
 def test_sensitivity_bad_block_fails_before_anything_runs(parameters, outcome, message):
