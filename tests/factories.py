@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from sim.scenario import Scenario, parse_scenario
@@ -44,3 +45,17 @@ def quiet_fortnight(env, replication):
         day = yield replication.day_started
         if day == 10:
             replication.scale_demand(0.5, days=14)
+
+
+def deliver_to(base, ids, *, promise, actual, early, luck, satisfaction=0.0, at=100.0):
+    """Let the customers ``ids`` of ``base`` learn from one delivery each, all alike."""
+    n = len(ids)
+    return base.after_delivery(
+        np.asarray(ids),
+        promise_lead=np.full(n, promise),
+        actual_lead=np.full(n, actual),
+        earliness=np.full(n, early),
+        satisfaction=np.full(n, satisfaction),
+        delivered=np.full(n, at),
+        luck=luck,
+    )

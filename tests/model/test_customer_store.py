@@ -1,22 +1,10 @@
 """The customer base's store: slots that grow without losing state, one cache line a record."""
 
 import numpy as np
+from factories import deliver_to
 
 from sim.model.customer_store import CustomerBase
 from sim.model.customers import Behaviour
-
-
-def _deliver(base, ids, *, promise, actual, early, satisfaction=0.0, at=100.0, luck):
-    n = len(ids)
-    return base.after_delivery(
-        np.asarray(ids),
-        promise_lead=np.full(n, promise),
-        actual_lead=np.full(n, actual),
-        earliness=np.full(n, early),
-        satisfaction=np.full(n, satisfaction),
-        delivered=np.full(n, at),
-        luck=luck,
-    )
 
 
 def test_customers_population_grows_past_its_first_capacity():
@@ -32,7 +20,7 @@ def _churned(n: int, seed: int, capacity: int = 1024) -> CustomerBase:
     base = CustomerBase(Behaviour(churn_base=0.3), capacity=capacity)
     rng = np.random.default_rng(seed)
     ids = base.add(n)
-    _deliver(base, ids, promise=3.0, actual=2.0, early=1.0, satisfaction=0.5,
+    deliver_to(base, ids, promise=3.0, actual=2.0, early=1.0, satisfaction=0.5,
              luck=rng.random((n, 3)))
     return base
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from factories import deliver_to
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,17 +12,10 @@ from sim.model.customers import Behaviour, Reputation
 NEUTRAL_LUCK = np.full((1, 3), 0.999)  # nobody leaves, nobody talks
 
 
-def _deliver(base, ids, *, promise, actual, early, satisfaction=0.0, at=100.0, luck=None):
-    n = len(ids)
-    return base.after_delivery(
-        np.asarray(ids),
-        promise_lead=np.full(n, promise),
-        actual_lead=np.full(n, actual),
-        earliness=np.full(n, early),
-        satisfaction=np.full(n, satisfaction),
-        delivered=np.full(n, at),
-        luck=np.repeat(NEUTRAL_LUCK, n, axis=0) if luck is None else luck,
-    )
+def _deliver(base, ids, *, luck=None, **delivery):
+    """One delivery each, with luck that decides nothing unless given."""
+    luck = np.repeat(NEUTRAL_LUCK, len(ids), axis=0) if luck is None else luck
+    return deliver_to(base, ids, luck=luck, **delivery)
 
 
 def test_customers_new_customer_expects_the_promise_weighted_by_nothing_learned():
