@@ -14,12 +14,12 @@ import holidays as holiday_calendars
 import numpy as np
 
 from sim.history.reading import History
+from sim.scenario.base import WEEKDAYS
 
 __all__ = ["ORIGIN", "WEEKDAYS", "DeliveryDays", "delivery_days"]
 
 #: Day from which the carrier's clock counts (a Monday).
 ORIGIN = np.datetime64("2000-01-03", "D")
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: A weekday is a delivery day when it sees at least this share of the busiest one's deliveries.
 DELIVERY_SHARE = 0.25
 

@@ -137,9 +137,8 @@ def run_days(
         day = 0
         while ordering[0] or any(firm.in_flight for firm in firms):
             yield env.timeout((day + 1) * 24.0 - env.now)
-            judged = [firm.close_day(day, customer_luck(streams, stream))
-                      for firm, stream in ((f, f"customers:{day}" if f.index == 0
-                                            else f"customers:{f.name}:{day}") for f in firms)]
+            judged = [firm.close_day(day, customer_luck(streams, _luck_stream(firm, day)))
+                      for firm in firms]
             firms[0].snapshot(day)
             if surface is not None:
                 surface.end_day(day, judged[0])
@@ -149,3 +148,8 @@ def run_days(
                                       streams("carrier"))))
     done = env.process(delivery_days())
     env.run(until=done if surface is not None else None)
+
+
+def _luck_stream(firm: Firm, day: int) -> str:
+    """The stream of the customers' luck on ``day``: the firm's own, but for the first firm's."""
+    return f"customers:{day}" if firm.index == 0 else f"customers:{firm.name}:{day}"

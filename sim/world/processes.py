@@ -97,8 +97,7 @@ class Replication:
                        "truck_departed")}
         self._spans: dict[tuple[str, float], list[DisruptionSpan]] = {}
         self._trucks: dict[float, int] = {}
-        for firm in firms:
-            firm.watch_dispatch = self._shipped if firm is firms[0] else None
+        firms[0].watch_dispatch = self._shipped
         schedule = firms[0].schedule
         for row in zip(schedule.kind, schedule.start, schedule.end, schedule.warehouse_capacity,
                        schedule.transit_multiplier, schedule.transit_delay_days):
@@ -170,8 +169,7 @@ class Replication:
         process waiting for it acts first.
         """
         self.day = day - 1
-        event = self._fire("day_started", day)
-        return event
+        return self._fire("day_started", day)
 
     def taken(self, day: int) -> None:
         """``day``'s orders are taken: later demand changes go to the days after it."""
