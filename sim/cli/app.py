@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 import click
 
+from sim.cli.backtest import backtest
+from sim.cli.fit import fit
 from sim.cli.optimize import optimize
 from sim.cli.report import compare, report
 from sim.cli.rerun import rerun
@@ -50,12 +52,14 @@ def cli() -> None:
       promise-sim sensitivity scenarios/seeds_sensitivity.yaml
       promise-sim warmup scenarios/repeat_customers.yaml
       promise-sim seeds
+      promise-sim fit orders.csv -o scenarios/my_shop.yaml
+      promise-sim backtest orders.csv scenarios/my_shop.yaml
       promise-sim schema > scenario.schema.json
 
     \b
     Exit status:
       0    done
-      1    rerun: the numbers differ from the manifest's
+      1    rerun: the numbers differ from the manifest's; backtest --check: a figure misses
       2    bad input: one line on stderr names the file, the key and what is wrong
       130  interrupted (Ctrl-C, SIGTERM): finished replications are kept; the same
            command computes only the missing ones
@@ -127,7 +131,7 @@ def _bad_input(message: str) -> int:
 
 
 for command in (run, seeds, warmup, validate, rerun, schema, sweep, optimize, sensitivity,
-                report, compare):
+                report, compare, fit, backtest):
     cli.add_command(command)
 
 

@@ -55,6 +55,15 @@ class RatingTruth:
         return (self.early_slope * np.minimum(early, self.plateau)
                 - self.late_slope * np.power(late, self.late_curvature))
 
+    def rate(self, rng: np.random.Generator, early_days: np.ndarray) -> np.ndarray:
+        """Star ratings of deliveries ``early_days`` business days early (negative: late);
+        nan for the orders left unrated (the share ``1 - rated_share``).
+        """
+        latent = self.latent(np.maximum(early_days, 0), np.maximum(-early_days, 0))
+        noisy = latent + rng.logistic(size=early_days.size)
+        stars = 1.0 + (noisy[:, None] > np.asarray(self.thresholds)).sum(axis=1)
+        return np.where(rng.random(early_days.size) < self.rated_share, stars, np.nan)
+
 
 @dataclass(frozen=True, slots=True)
 class ReturnTruth:
@@ -138,10 +147,7 @@ class SyntheticShop:
         })
         if self.rating is not None:
             early_days = self.delivery.between(delivered.astype("datetime64[D]"), promised)
-            latent = self.rating.latent(np.maximum(early_days, 0), np.maximum(-early_days, 0))
-            noisy = latent + rng.logistic(size=n)
-            stars = 1.0 + (noisy[:, None] > np.asarray(self.rating.thresholds)).sum(axis=1)
-            frame["rating"] = np.where(rng.random(n) < self.rating.rated_share, stars, np.nan)
+            frame["rating"] = self.rating.rate(rng, early_days)
         return frame
 
     def _returning(self, rng: np.random.Generator, wave: pd.DataFrame,

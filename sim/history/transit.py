@@ -32,7 +32,7 @@ CANDIDATES: dict[str, stats.rv_continuous] = {
     "weibull_min": stats.weibull_min,
     "fisk": stats.fisk,
 }
-_QUANTILES = tuple(np.round(np.linspace(0.0, 1.0, 21), 2))
+_QUANTILES = tuple(np.round(np.linspace(0.0, 1.0, 201), 3))
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,7 @@ def render_report(results: Results, *, figures: dict[str, bytes] | None = None) 
         "summary": _summary_table(results),
         "differences": _differences_table(results),
         "figures": [
-            {"name": name, "caption": caption, "src": _data_uri(figures[name])}
+            {"name": name, "caption": caption, "src": data_uri(figures[name])}
             for name, caption in FIGURE_FILES.items() if name in figures
         ],
         "assumptions": assumption_sections(
@@ -97,7 +97,7 @@ def render_report(results: Results, *, figures: dict[str, bytes] | None = None) 
         "manifest": _manifest_rows(results.manifest),
         "versions": sorted((results.manifest.get("versions") or {}).items()),
     }
-    return _template().render(**context)
+    return template().render(**context)
 
 
 def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
@@ -240,7 +240,8 @@ def _manifest_rows(manifest: dict[str, Any]) -> list[tuple[str, str]]:
     return [(key, format_value(manifest[key])) for key in keys]
 
 
-def _data_uri(png: bytes) -> str:
+def data_uri(png: bytes) -> str:
+    """``png`` as a data URI an HTML page embeds (no file beside it)."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -259,7 +260,8 @@ def _draw_figures(results: Results) -> dict[str, bytes]:
 
 
 @functools.cache
-def _template() -> jinja2.Template:
+def template(name: str = "report.html.j2") -> jinja2.Template:
+    """The page template ``name`` of ``sim/report/templates`` (they share one style)."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("sim.report", "templates"),
         autoescape=True,
@@ -267,7 +269,7 @@ def _template() -> jinja2.Template:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return environment.get_template("report.html.j2")
+    return environment.get_template(name)
 
 
 def _write_atomically(target: Path, text: str) -> None:

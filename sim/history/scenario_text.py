@@ -1,0 +1,376 @@
+"""The fitted scenario as a commented file: each value with its uncertainty and its basis.
+
+:func:`scenario_text` turns the parts fitted to a history (:class:`FittedParts`) into the text
+of a scenario file that ``promise-sim validate`` accepts: every fitted value is followed by a
+comment with its standard error or interval, the period and the number of orders it rests
+on; values no history holds (price, costs) are marked as assumptions to edit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.history.business_days import DeliveryDays
+from sim.history.demand import DemandFit
+from sim.history.disruptions import DisruptionFit
+from sim.history.estimate import LEVEL, Basis, Estimate
+from sim.history.handling import HandlingFit
+from sim.history.promise_rule import PromiseRuleFit
+from sim.history.reading import History
+from sim.history.repurchase import RepurchaseFit
+from sim.history.satisfaction import SatisfactionFit
+from sim.history.transit import TransitFit
+from sim.scenario.base import WEEKDAYS
+from sim.scenario.limits import MAX_TRANSIT_DAYS
+
+__all__ = ["FittedParts", "scenario_text"]
+
+#: Pick time of the fitted warehouse's queue, which never waits: the delay is in handling.
+PICK_MINUTES = 1.0
+#: The fitted warehouse has this many times the pickers the busiest hour needs.
+PICKER_HEADROOM = 4.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FittedParts:
+    """Every part fitted to ``history`` (read from ``source``), and notes on what it could not
+    identify. ``transit[0]`` is the fit on every order outside disruptions.
+    """
+
+    history: History
+    source: str
+    days: DeliveryDays
+    demand: DemandFit
+    handling: HandlingFit
+    transit: tuple[TransitFit, ...]
+    promise: PromiseRuleFit
+    disruptions: DisruptionFit | None
+    satisfaction: SatisfactionFit | None
+    repurchase: RepurchaseFit | None
+    notes: tuple[str, ...]
+
+
+def _number(x: float) -> str:
+    return f"{float(x):.4g}" if math.isfinite(x) else "null"
+
+
+def _flow(value: Any) -> str:
+    """``value`` in YAML flow style: short, and exact for what a scenario holds."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return _number(float(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return f'"{value}"'
+
+
+def _basis(basis: Basis) -> str:
+    return f"{basis.start}..{basis.end}, {basis.orders:,} orders"
+
+
+def _estimate(e: Estimate) -> str:
+    if math.isnan(e.se):
+        return f"{LEVEL:.0%} interval [{_number(e.low)}, {_number(e.high)}]"
+    return f"se {_number(e.se)}"
+
+
+class _Lines:
+    """A scenario file being written: keys at their depth, each with an optional comment."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def comment(self, text: str, depth: int = 0) -> None:
+        self.lines.append("  " * depth + f"# {text}")
+
+    def key(self, name: str, value: Any = None, comment: str = "", depth: int = 0) -> None:
+        text = "  " * depth + (f"{name}:" if value is None else f"{name}: {_flow(value)}")
+        self.lines.append(text + (f"  # {comment}" if comment else ""))
+
+    def item(self, value: Any, comment: str = "", depth: int = 1) -> None:
+        self.lines.append("  " * depth + f"- {_flow(value)}" + (f"  # {comment}" if comment
+                                                                   else ""))
+
+
+def _multipliers(shares: Iterable[Estimate], exposure: np.ndarray) -> list[float]:
+    """Profile multipliers (mean 1 over the period) from shares of orders and the share of the
+    period each class covers (days of each weekday or month); classes never seen get 1.
+    """
+    share = np.array([e.value for e in shares])
+    seen = exposure > 0
+    out = np.ones(share.size)
+    out[seen] = share[seen] / exposure[seen] * exposure[seen].sum()
+    return [round(float(x), 4) for x in out]
+
+
+def _exposure(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
+    dates = np.datetime64(start, "D") + np.arange(days)
+    weekday = (dates.astype(np.int64) + 3) % 7
+    month = dates.astype("datetime64[M]").astype(np.int64) % 12
+    return np.bincount(weekday, minlength=7) / days, np.bincount(month, minlength=12) / days
+
+
+def _demand(out: _Lines, fit: DemandFit) -> None:
+    weekday_days, month_days = _exposure(fit.basis.start, fit.days)
+    out.key("demand")
+    out.key("orders_per_day", round(fit.per_day.value, 3),
+            f"{_estimate(fit.per_day)}; {_basis(fit.basis)}, {fit.days} days", 1)
+    weekdays = _multipliers(fit.weekday, weekday_days)
+    out.key("weekday_profile", dict(zip(WEEKDAYS, weekdays)),
+            f"largest se {max(e.se for e in fit.weekday) * 7:.2g}", 1)
+    months = _multipliers(fit.month, month_days)
+    missing = [i + 1 for i in range(12) if month_days[i] == 0]
+    out.key("monthly_profile", months,
+            "months " + ", ".join(map(str, missing)) + " not in the history: 1" if missing
+            else f"largest se {max(e.se for e in fit.month) * 12:.2g}", 1)
+    hours = [round(e.value * 24, 4) for e in fit.hour]
+    out.key("hourly_profile", hours, "share of orders by hour, times 24", 1)
+    out.comment(f"trend {fit.trend.value:+.3g} orders a day per day ({_estimate(fit.trend)}): "
+                "not simulated (the monthly profile holds the season)", 1)
+
+
+def _peaks(fit: DemandFit) -> list[dict[str, Any]]:
+    """Runs of consecutive peak days, as seasons with their demand multiplier."""
+    runs: list[list] = []
+    for peak in fit.peaks:
+        if runs and (peak.day - runs[-1][-1].day).days == 1:
+            runs[-1].append(peak)
+        else:
+            runs.append([peak])
+    seasons = []
+    for run in runs:
+        ratio = sum(p.orders for p in run) / sum(p.expected for p in run)
+        seasons.append({"name": f"peak_{run[0].day:%m%d}", "start": f"{run[0].day:%m-%d}",
+                        "end": f"{run[-1].day:%m-%d}", "demand_multiplier": round(ratio, 3)})
+    return seasons
+
+
+def _warehouse(out: _Lines, parts: FittedParts) -> None:
+    d = parts.demand
+    busiest = (d.per_day.value * max(e.value for e in d.weekday) * 7
+               * max(e.value for e in d.month) * 12 * max(e.value for e in d.hour))
+    pickers = max(2, math.ceil(PICKER_HEADROOM * busiest * PICK_MINUTES / 60.0))
+    h = parts.handling
+    out.comment("The history shows when parcels left, not how they were picked: a queue that "
+                "never waits,")
+    out.comment("and the observed delay as whole trucks of handling (docs/model.md).")
+    out.key("warehouse")
+    out.key("shifts", None, "", 1)
+    out.item({"start": "00:00", "end": "24:00", "pickers": pickers},
+             f"{PICKER_HEADROOM:g}x the busiest hour's orders")
+    out.key("pick_minutes", {"dist": "constant", "value": PICK_MINUTES}, "", 1)
+    shares = ", ".join(f"{k}: {_estimate(e)}" for k, e in zip(h.trucks, h.shares))
+    out.key("handling_trucks", {"dist": "empirical", "values": list(h.trucks),
+                                "weights": [round(e.value, 5) for e in h.shares]},
+            f"{_basis(h.basis)}; {shares}", 1)
+
+
+def _transit_distribution(fit: TransitFit, cap: float) -> tuple[dict[str, Any], str]:
+    best = fit.best
+    if best is not None and best.family in ("lognorm", "gamma"):
+        values = {name: e for name, e in best.parameters}
+        if best.family == "lognorm":
+            spec = {"dist": "lognormal", "median": values["scale"].value,
+                    "sigma": values["s"].value}
+            why = (f"median {_estimate(values['scale'])}, sigma {_estimate(values['s'])}")
+        else:
+            a = values["a"].value
+            spec = {"dist": "gamma", "mean": a * values["scale"].value, "cv": 1 / math.sqrt(a)}
+            why = f"shape {_estimate(values['a'])}, scale {_estimate(values['scale'])}"
+        tail = best.frozen().ppf(1 - 1e-6)
+        if tail <= cap:
+            return spec, (f"{best.family} by AIC, KS p {best.ks_pvalue:.2g}; {why}; "
+                          f"{_basis(fit.basis)}")
+    quantiles = np.array([v for _, v in fit.quantiles])
+    capped = int(np.sum(quantiles > cap))
+    values = np.clip(quantiles, 0.0, cap).round(4)
+    weights = np.full(values.size, 1.0)
+    weights[[0, -1]] = 0.5
+    why = ("no candidate fits (KS)" if best is None
+           else f"{best.family} fits but has no scenario form or too long a tail")
+    return ({"dist": "empirical", "values": values.tolist(), "weights": weights.tolist()},
+            f"empirical, {values.size} quantiles ({why}"
+            + (f"; {capped} quantiles capped at {cap:.3g}" if capped else "")
+            + f"); {_basis(fit.basis)}")
+
+
+def _carrier(out: _Lines, parts: FittedParts, cap: float) -> list[str]:
+    by_service = {f.service: f for f in parts.transit if f.service and f.region is None}
+    if not by_service:
+        by_service = {"standard": parts.transit[0]}
+    out.comment("Transit: business days from hand-over to delivery on the carrier's clock, "
+                "outside disruptions.")
+    out.key("carrier")
+    out.key("service_levels", None, "", 1)
+    for name, fit in by_service.items():
+        spec, why = _transit_distribution(fit, cap)
+        median = dict(fit.quantiles)[0.5]
+        out.lines.append(f"    - name: {_flow(name)}")
+        out.key("nominal_days", max(1, math.ceil(median)), "the median transit, rounded up", 3)
+        out.key("transit_days", spec, why, 3)
+        out.key("cost", 0.0, "assumption: shipping costs are not in the history", 3)
+    return list(by_service)
+
+
+def _disruptions(out: _Lines, parts: FittedParts) -> float:
+    """The disruptions section; returns the largest transit multiplier it sets."""
+    out.key("disruptions")
+    fit = parts.disruptions
+    if fit is None:
+        out.key("events", [], "none found beyond the control limit", 1)
+        multiplier = 1.0
+    else:
+        out.key("events", None, f"{len(fit.periods)} periods beyond {fit.control_limit:g} "
+                "standard errors of the daily mean transit", 1)
+        multiplier = max(fit.transit_multiplier.value, 1.0)
+        out.lines.append("    - kind: fitted_slowdown")
+        out.key("rate_per_year", round(fit.rate_per_year.value, 3),
+                f"{_estimate(fit.rate_per_year)}; {_basis(fit.basis)}", 3)
+        out.key("duration_days", {"dist": "exponential",
+                                  "mean": max(fit.duration_days.value, 0.5)},
+                f"mean {_estimate(fit.duration_days)}", 3)
+        out.key("transit_multiplier", round(multiplier, 3),
+                _estimate(fit.transit_multiplier), 3)
+    seasons = _peaks(parts.demand)
+    out.key("peaks", seasons, f"days over the demand control limit "
+            f"({parts.demand.control_limit:g} residual sd)" if seasons else "none", 1)
+    return multiplier
+
+
+def _strategies(out: _Lines, parts: FittedParts, service: str) -> None:
+    rule = parts.promise.chosen
+    pooled = next(c for c in parts.promise.candidates
+                  if not c.by and c.kind == "fixed business days")
+    days = dict(pooled.days)["all"]
+    out.key("strategies")
+    out.item({"name": "historical", "kind": "buffer", "min_days": days, "max_days": days,
+              "service": service}, "", 1)
+    out.comment(f"the history's rule: {rule.kind} by {'/'.join(rule.by) or 'all orders'} "
+                f"reproduces {rule.exact_share:.1%} of promises exactly (mean error "
+                f"{rule.mean_abs_error:.2f} days)", 1)
+    out.comment(f"this one ({days} business days for all) reproduces {pooled.exact_share:.1%}; "
+                f"padding: median {_estimate(parts.promise.padding)} business days early; "
+                f"{parts.promise.late_share.value:.1%} late", 1)
+    out.key("baseline", "historical")
+
+
+def _satisfaction(out: _Lines, parts: FittedParts) -> None:
+    fit = parts.satisfaction
+    out.key("satisfaction")
+    if fit is None:
+        out.comment("no ratings in the history: the defaults (Tversky & Kahneman 1992)", 1)
+        out.key("reference", "end", "", 1)
+        return
+    early_matters = fit.early_slope.low > 0
+    loss_aversion = fit.loss_aversion.value if early_matters else 2.25
+    scale = fit.early_slope.value if early_matters else fit.late_slope.value / loss_aversion
+    out.comment(f"ordered logit of {fit.basis.orders:,} ratings ({fit.basis.start}.."
+                f"{fit.basis.end}): early slope {_estimate(fit.early_slope)}, late slope "
+                f"{_estimate(fit.late_slope)}", 1)
+    if early_matters:
+        out.key("loss_aversion", round(loss_aversion, 4), _estimate(fit.loss_aversion), 1)
+        out.key("gain_curvature", 1.0, "the ordered logit's early side is linear", 1)
+        out.key("delight_cap", float(fit.plateau.value),
+                f"the plateau, business days; {_estimate(fit.plateau)}", 1)
+    else:
+        out.comment("days early do not raise ratings (the early slope's interval holds 0): "
+                    "delight is capped at 0", 1)
+        out.comment("and the loss side sets the scale, with the default loss aversion", 1)
+        out.key("loss_aversion", loss_aversion, "Tversky & Kahneman 1992 (not identified)", 1)
+        out.key("gain_curvature", 1.0, "", 1)
+        out.key("delight_cap", 0.0, "", 1)
+    curvature = fit.curvature.value
+    out.key("loss_curvature", round(min(curvature, 1.0), 3),
+            _estimate(fit.curvature) + ("; the model allows at most 1" if curvature > 1 else ""),
+            1)
+    out.key("reference", "end", "a history's promise is one date", 1)
+    out.key("stars", {"scale": round(scale, 5),
+                      "thresholds": [round(t.value, 4) for t in fit.thresholds],
+                      "values": [float(s) for s in fit.stars],
+                      "source": f"promise-sim fit of {parts.source}, {fit.basis.orders} "
+                                "ratings"}, "satisfaction in expected stars", 1)
+
+
+def _customers(out: _Lines, parts: FittedParts) -> None:
+    fit = parts.repurchase
+    if fit is None:
+        return
+    per_year = -math.log(max(1 - fit.rate.value, 1e-9)) * 365 / fit.window_days
+    out.comment(f"Repeat customers: {fit.rate.value:.1%} come back within {fit.window_days:g} "
+                f"days ({_estimate(fit.rate)}); a late delivery's odds ratio "
+                f"{_estimate(fit.odds_ratio)} ({_basis(fit.basis)}).")
+    out.comment("A history identifies repurchase but not learning, trust or word of mouth, "
+                "so customers")
+    out.comment("are not simulated; to simulate them, uncomment and set the rest (docs/model.md):")
+    out.comment("customers:")
+    out.comment(f"  repurchase_per_year: {per_year:.3g}   # rate of a Poisson process giving "
+                "that share in the window")
+
+
+def scenario_text(parts: FittedParts, name: str) -> str:
+    """The scenario file of ``parts`` (see the module docstring), named ``name``."""
+    h = parts.history
+    out = _Lines()
+    out.comment(f"Fitted by promise-sim fit from {parts.source}: {h.orders:,} orders placed "
+                f"{h.start}..{h.end} ({h.report.rows - h.report.kept:,} rows left out).")
+    out.comment(f"Each fitted value's comment gives its standard error or {LEVEL:.0%} interval, "
+                "the period and the orders it rests on.")
+    out.comment("Values a history does not hold (price, margin, costs) are assumptions: edit "
+                "them. `promise-sim backtest` checks the fit.")
+    for note in parts.notes:
+        out.comment(f"Note: {note}")
+    out.key("name", name)
+    out.key("description", f"Fitted to {parts.source} ({h.start}..{h.end}).")
+    out.key("horizon")
+    out.key("start", h.start, "the history's period", 1)
+    out.key("days", (h.end - h.start).days + 1, "", 1)
+    out.key("warmup_days", 0, "", 1)
+    hand = parts.handling
+    out.key("calendar")
+    out.key("country", h.country, "holidays", 1)
+    out.key("working_weekdays", list(WEEKDAYS), "the queue never waits (see warehouse)", 1)
+    out.key("cutoff", hand.cutoff, f"{hand.concentration:.0%} of hand-overs within 30 min"
+            + ("" if hand.concentrated else "; spread over the day: one truck stands in"), 1)
+    out.key("pickup_weekdays", list(hand.pickup_weekdays), "weekdays with hand-overs", 1)
+    out.key("delivery_weekdays", list(parts.days.names), "weekdays with deliveries", 1)
+    if hand.delivery_opens is not None and hand.delivery_closes is not None:
+        out.key("delivery_hours", {"start": hand.delivery_opens, "end": hand.delivery_closes},
+                "1st to 99th percentile of delivery times", 1)
+    _demand(out, parts.demand)
+    _warehouse(out, parts)
+    sections = _Lines()
+    multiplier = _disruptions(sections, parts)
+    services = _carrier(out, parts, cap=0.98 * MAX_TRANSIT_DAYS / multiplier)
+    out.lines += sections.lines
+    _strategies(out, parts, _main_service(parts, services))
+    _satisfaction(out, parts)
+    _customers(out, parts)
+    out.key("economics", None, "assumptions: a history holds no prices or margins")
+    out.key("price", 50.0, "", 1)
+    out.key("gross_margin", 0.3, "", 1)
+    out.key("experiment")
+    out.key("replications", 20, "", 1)
+    out.key("seed", 1, "", 1)
+    return "\n".join(out.lines) + "\n"
+
+
+def _main_service(parts: FittedParts, services: list[str]) -> str:
+    if parts.history.has("service"):
+        counts = parts.history.frame["service"].astype(str).value_counts()
+        top = str(counts.index[0])
+        if top in services:
+            return top
+    return services[0]
