@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.experiment.streams import replication_streams
 from sim.model.promise import PromiseStrategy
+from sim.model.stars import StarScale
 from sim.scenario.spec import Scenario
 from sim.world import build_strategies, build_world, simulate
 from sim.world.build import World
@@ -70,6 +71,8 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     learns from past lead times) starts each replication the same, whatever worker runs it.
     """
     world = prepare_world(task.scenario)
+    stars = task.scenario.satisfaction.stars
+    star_scale = None if stars is None else StarScale.from_spec(stars)
     strategies = replication_strategies(task.scenario, world, dict(task.given))
     streams = replication_streams(task.seed, task.replication)
     rows: list[dict[str, float | int | str]] = []
@@ -81,7 +84,8 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
         with _records(task, name) as records:
             ledger = simulate(world, strategy, streams, name=name, records=records,
                               processes=task.processes, replication=task.replication)
-        rows.append({"strategy": name, "replication": task.replication, **ledger.metrics()})
+        rows.append({"strategy": name, "replication": task.replication,
+                     **ledger.metrics(stars=star_scale)})
         histograms[name] = ledger.satisfaction_hist
         weekly.append(
             {"strategy": name, "replication": task.replication,

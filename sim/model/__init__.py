@@ -1,5 +1,5 @@
-"""The model layer: calendar, demand, warehouse, carrier, disruptions, promises, satisfaction,
-customers and the choice at the point of sale.
+"""The model layer: calendar, demand, warehouse, carrier, disruptions, promises, satisfaction
+(and its reading in stars), customers and the choice at the point of sale.
 
 Each part takes plain numbers (usable from a notebook without YAML) and offers ``from_spec``.
 """
@@ -24,6 +24,7 @@ from sim.model.promise import (
     strategy_from_spec,
 )
 from sim.model.satisfaction import Disconfirmation
+from sim.model.stars import StarScale, expected_stars
 from sim.model.warehouse import PickingQueue, Roster
 
 __all__ = [
@@ -47,7 +48,9 @@ __all__ = [
     "Reputation",
     "Roster",
     "SeasonalPeaks",
+    "StarScale",
     "Tight",
+    "expected_stars",
     "promise_coefficient",
     "strategy_from_spec",
 ]

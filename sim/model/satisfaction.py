@@ -113,8 +113,8 @@ class Disconfirmation:
 
     @classmethod
     def from_spec(cls, spec: SatisfactionSpec) -> Disconfirmation:
-        """The satisfaction model a scenario describes."""
-        return cls(**spec.model_dump())
+        """The satisfaction model a scenario describes (its reading in stars aside)."""
+        return cls(**spec.model_dump(exclude={"stars"}))
 
     def value(self, d: np.ndarray) -> np.ndarray:
         """Satisfaction of deliveries ``d`` business days early (negative: late)."""

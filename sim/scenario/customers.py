@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from sim.scenario.base import Fraction, NonNegative, Positive, Spec
+from sim.scenario.stars import Stars
 
 __all__ = ["Customers", "Pushback", "Satisfaction", "WordOfMouth"]
 
@@ -53,6 +54,21 @@ class Satisfaction(Spec):
         description="An order counts as 'delighted' when it arrives at least this many "
         "business days before the expectation.",
     )
+    stars: Stars | None = Field(
+        default=None,
+        description="The reading of satisfaction in stars (fitted from a history's ratings by "
+        "'promise-sim fit'), for the metric expected_stars; absent: not measured.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_stars(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The section as written, leaving out ``stars`` when absent: a scenario without it
+        dumps (and hashes) as before the key existed.
+        """
+        data = handler(self)
+        if self.stars is None:
+            data.pop("stars", None)
+        return data
 
 
 class WordOfMouth(Spec):

@@ -1,7 +1,8 @@
 """The metrics of a run: one registry of their names, meanings, units and needs.
 
 Every list of metrics elsewhere (the ledger's table order, the names a sweep, objective,
-sensitivity outcome or claim may use, which need customers or a market, which way is better)
+sensitivity outcome or claim may use, which need customers, a market or a reading in stars,
+which way is better)
 is derived from :data:`REGISTRY`, so a metric is added or described in one place.
 """
 
@@ -18,6 +19,7 @@ __all__ = [
     "MARKET_METRICS",
     "OUTCOMES",
     "REGISTRY",
+    "STARS_METRICS",
     "WEEKLY_CLAIM_METRICS",
     "ClaimMetric",
     "Metric",
@@ -27,7 +29,8 @@ __all__ = [
     "unmeasured",
 ]
 
-Section = Literal["customers", "market"]
+#: A scenario section a metric needs, as a dotted path (``satisfaction.stars``).
+Section = Literal["customers", "market", "satisfaction.stars"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,8 @@ REGISTRY: tuple[Metric, ...] = (
            better="lower"),
     Metric("satisfaction_mean", "mean satisfaction (expectation-disconfirmation)",
            "satisfaction", claim=2, weekly=True),
+    Metric("expected_stars", "mean expected star rating of measured orders, by the scenario's "
+           "stars mapping (with satisfaction.stars)", "stars", needs="satisfaction.stars"),
     Metric("delighted_share", "share delivered well before the expectation", "share",
            claim=3),
     Metric("disappointed_share", "share delivered after the expectation", "share",
@@ -101,6 +106,10 @@ OUTCOMES: tuple[str, ...] = tuple(m.name for m in REGISTRY if m.outcome)
 CUSTOMER_METRICS: tuple[str, ...] = tuple(m.name for m in REGISTRY if m.needs == "customers")
 #: Metrics that exist only with a market.
 MARKET_METRICS: tuple[str, ...] = tuple(m.name for m in REGISTRY if m.needs == "market")
+#: Metrics that exist only with a reading of satisfaction in stars.
+STARS_METRICS: tuple[str, ...] = tuple(
+    m.name for m in REGISTRY if m.needs == "satisfaction.stars"
+)
 #: Metrics whose best value is the lowest; for every other outcome the highest is best.
 LOWER_IS_BETTER: frozenset[str] = frozenset(m.name for m in REGISTRY if m.better == "lower")
 #: Metrics a claim may be judged on, in their own order.
@@ -134,13 +143,27 @@ class Sections(Protocol):
     def market(self) -> object | None:
         """The market section, None when the firm sells alone."""
 
+    @property
+    def satisfaction(self) -> object:
+        """The satisfaction section, whose ``stars`` is None when not read in stars."""
+
 
 def missing_section(metric: str, scenario: Sections) -> Section | None:
     """The section ``metric`` needs and ``scenario`` lacks, or None if it is measured."""
     known = _BY_NAME.get(metric)
     if known is None or known.needs is None:
         return None
-    return known.needs if getattr(scenario, known.needs) is None else None
+    return None if _has_section(scenario, known.needs) else known.needs
+
+
+def _has_section(scenario: Sections, section: Section) -> bool:
+    """Whether ``scenario`` holds the section at the dotted path ``section``."""
+    node: object = scenario
+    for key in section.split("."):
+        node = getattr(node, key, None)
+        if node is None:
+            return False
+    return True
 
 
 def unmeasured(scenario: Sections) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from sim.model.stars import StarScale
 from sim.scenario.metrics import DESCRIPTIONS
 
 __all__ = ["METRICS", "SATISFACTION_BINS", "WEEKLY", "Ledger"]
@@ -308,8 +309,11 @@ class Ledger:
         self.bought += int(np.count_nonzero(bought))
         self.weekly.add_sales(week, won=won, bought=bought)
 
-    def metrics(self) -> dict[str, float]:
-        """The per-replication metrics of :data:`METRICS`."""
+    def metrics(self, *, stars: StarScale | None = None) -> dict[str, float]:
+        """The per-replication metrics of :data:`METRICS`; ``expected_stars`` by the reading
+        ``stars`` of the satisfaction histogram (nan without one), see
+        :meth:`StarScale.histogram_mean` for its bound.
+        """
         n = self.orders
         share = (lambda x: x / n) if n else (lambda x: float("nan"))
         return {
@@ -322,6 +326,9 @@ class Ledger:
             "lead_time_mean": share(self.lead_time_sum),
             "lead_time_p95": _histogram_quantile(self.lead_time_hist, DAY_BINS, 0.95),
             "satisfaction_mean": share(self.satisfaction_sum),
+            "expected_stars": (float("nan") if stars is None
+                               else stars.histogram_mean(self.satisfaction_hist,
+                                                         SATISFACTION_BINS)),
             "delighted_share": share(self.delighted),
             "disappointed_share": share(self.disappointed),
             "shipping_cost_per_order": share(self.shipping_cost_sum),

@@ -35,7 +35,8 @@ def test_parse_scenario_runs_the_checks():
 
 
 @pytest.mark.parametrize(("metric", "section"), [("lifetime_value", "customers"),
-                                                 ("conversion", "market")])
+                                                 ("conversion", "market"),
+                                                 ("expected_stars", "satisfaction.stars")])
 def test_check_measured_names_the_missing_section(metric, section):
     with pytest.raises(ScenarioError, match=rf"^x: optimize.objective: '{metric}' is measured "
                                             rf"only with a '{section}:' section$"):
@@ -44,6 +45,12 @@ def test_check_measured_names_the_missing_section(metric, section):
 
 def test_check_measured_passes_a_measured_metric():
     check_measured(small_scenario(), "profit_total", "sweep.metric", "x")
+
+
+def test_check_measured_passes_expected_stars_with_a_stars_reading():
+    stars = {"scale": 0.5, "thresholds": [0.0], "source": "a test"}
+    check_measured(small_scenario(satisfaction={"stars": stars}), "expected_stars",
+                   "sweep.metric", "x")
 
 
 def test_check_scenario_without_sweep_or_custom_strategy_passes():

@@ -12,6 +12,7 @@ from sim.scenario.metrics import REGISTRY, Metric
 from sim.world.ledger import METRICS, WEEKLY, Ledger
 
 NAMES = [m.name for m in REGISTRY]
+STARS = {"scale": 0.5, "thresholds": [-2.0, 0.0, 1.0], "source": "a test"}
 
 
 def test_every_metric_the_ledger_produces_is_registered_and_vice_versa_in_order():
@@ -62,11 +63,25 @@ def test_unmeasured_follows_the_sections_of_the_scenario():
     plain = parse_scenario(small_scenario_data())
     with_customers = parse_scenario(small_scenario_data(customers={}))
 
-    assert metrics.unmeasured(plain) == (*metrics.CUSTOMER_METRICS, *metrics.MARKET_METRICS)
-    assert metrics.unmeasured(with_customers) == metrics.MARKET_METRICS
+    assert metrics.unmeasured(plain) == (
+        *metrics.STARS_METRICS, *metrics.CUSTOMER_METRICS, *metrics.MARKET_METRICS)
+    assert metrics.unmeasured(with_customers) == (
+        *metrics.STARS_METRICS, *metrics.MARKET_METRICS)
     assert metrics.missing_section("lifetime_value", plain) == "customers"
     assert metrics.missing_section("lifetime_value", with_customers) is None
     assert metrics.missing_section("promise_kept", plain) is None
+
+
+def test_expected_stars_is_measured_only_with_a_stars_reading_and_higher_is_better():
+    plain = parse_scenario(small_scenario_data())
+    in_stars = parse_scenario(small_scenario_data(satisfaction={"stars": STARS}))
+
+    assert metrics.STARS_METRICS == ("expected_stars",)
+    assert "expected_stars" not in metrics.LOWER_IS_BETTER
+    assert "expected_stars" in metrics.OUTCOMES
+    assert metrics.missing_section("expected_stars", plain) == "satisfaction.stars"
+    assert metrics.missing_section("expected_stars", in_stars) is None
+    assert metrics.unmeasured(in_stars) == (*metrics.CUSTOMER_METRICS, *metrics.MARKET_METRICS)
 
 
 def test_a_metric_is_plain_data():
