@@ -20,6 +20,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,9 @@ from scipy import stats
 
 from sim.experiment.runner import run
 from sim.history.business_days import DeliveryDays
+from sim.history.columns import ColumnMap
 from sim.history.estimate import LEVEL, HistoryError
+from sim.history.fit import open_history
 from sim.history.reading import History
 from sim.history.simulated import (
     history_from_records,
@@ -36,6 +39,7 @@ from sim.history.simulated import (
     scenario_delivery_days,
 )
 from sim.model.stars import expected_stars
+from sim.scenario.loading import load_scenario
 from sim.scenario.overrides import with_values
 from sim.scenario.spec import Scenario
 from sim.world.build import build_world
@@ -188,9 +192,10 @@ def _period_scenario(history: History, scenario: Scenario, strategy: str) -> Sce
 
 
 def backtest(
-    history: History,
-    scenario: Scenario,
+    history: History | str | Path | pd.DataFrame,
+    scenario: Scenario | str | Path,
     *,
+    columns: ColumnMap | dict | str | Path | None = None,
     strategy: str | None = None,
     replications: int = 20,
     seed: int | None = None,
@@ -198,7 +203,13 @@ def backtest(
 ) -> Backtest:
     """Simulate ``history``'s period under ``strategy`` (default: the scenario's baseline, or
     its first strategy) and compare (see the module docstring).
+
+    ``history`` is a :class:`History` or anything :func:`~sim.history.fit.open_history`
+    reads with ``columns``; ``scenario`` a scenario or its file.
     """
+    history = open_history(history, columns=columns)
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     if replications < 2:
         raise HistoryError(f"backtest: needs at least 2 replications, got {replications}")
     strategy = strategy or scenario.baseline or scenario.strategies[0].name

@@ -32,7 +32,7 @@ from sim.history.transit import fit_transit
 from sim.scenario.loading import load_scenario
 from sim.scenario.spec import Scenario
 
-__all__ = ["HistoryFit", "fit_history", "open_history"]
+__all__ = ["HistoryFit", "fit", "fit_history", "open_history"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -162,3 +162,21 @@ def open_history(
                           allow_bad=allow_bad)
     return read_history(source, columns=columns, timezone=timezone, country=country,
                         allow_bad=allow_bad)
+
+
+def fit(
+    source: str | Path | pd.DataFrame | History,
+    *,
+    columns: ColumnMap | dict | str | Path | None = None,
+    name: str = "my_shop",
+    timezone: str | None = None,
+    country: str | None = None,
+    allow_bad: bool = False,
+) -> HistoryFit:
+    """Read an order history (:func:`open_history`) and fit a world to it (:func:`fit_history`):
+    ``fit.scenario`` runs like any scenario, ``fit.write(path)`` writes its commented file and
+    ``fit.lines()`` says what was fitted, how well and on what.
+    """
+    history = open_history(source, columns=columns, timezone=timezone, country=country,
+                           allow_bad=allow_bad)
+    return fit_history(history, name=name, source=history.report.source)
