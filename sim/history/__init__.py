@@ -10,13 +10,22 @@ with its standard error or interval and the :class:`Basis` it rests on.
 from sim.history.business_days import DeliveryDays, delivery_days
 from sim.history.columns import FIELDS, GENERIC, OLIST, ColumnMap, OlistFiles, column_map
 from sim.history.demand import DemandFit, Peak, fit_demand
+from sim.history.disruptions import DisruptionFit, DisruptionPeriod, fit_disruptions
 from sim.history.estimate import LEVEL, Basis, Estimate, HistoryError
+from sim.history.handling import HandlingFit, fit_handling
 from sim.history.olist import read_olist
 from sim.history.promise_rule import PromiseRuleFit, RuleCandidate, fit_promise_rule
 from sim.history.reading import MAX_BAD_SHARE, REASONS, Drop, History, ReadReport, read_history
 from sim.history.repurchase import RepurchaseFit, fit_repurchase
 from sim.history.satisfaction import SatisfactionFit, fit_satisfaction
-from sim.history.synthetic import RatingTruth, RegionTruth, ReturnTruth, SyntheticShop
+from sim.history.synthetic import (
+    DisruptionTruth,
+    RatingTruth,
+    RegionTruth,
+    ReturnTruth,
+    SyntheticShop,
+    TruckTruth,
+)
 from sim.history.synthetic_olist import Planted, write_olist
 from sim.history.transit import CandidateFit, TransitFit, fit_transit
 
@@ -32,8 +41,12 @@ __all__ = [
     "ColumnMap",
     "DeliveryDays",
     "DemandFit",
+    "DisruptionFit",
+    "DisruptionPeriod",
+    "DisruptionTruth",
     "Drop",
     "Estimate",
+    "HandlingFit",
     "History",
     "HistoryError",
     "OlistFiles",
@@ -49,9 +62,12 @@ __all__ = [
     "SatisfactionFit",
     "SyntheticShop",
     "TransitFit",
+    "TruckTruth",
     "column_map",
     "delivery_days",
     "fit_demand",
+    "fit_disruptions",
+    "fit_handling",
     "fit_promise_rule",
     "fit_repurchase",
     "fit_satisfaction",

@@ -2,10 +2,12 @@
 
 A :class:`SyntheticShop` holds every parameter; :meth:`SyntheticShop.generate` draws a history
 from a seeded ``numpy.random.Generator``: orders over a period with a trend and weekday and
-hour profiles, a gamma handling delay, log-normal transit in business days on the carrier's
-clock (per region), a promise of a fixed number of business days (per region), ratings from a
-known ordered logit of days early and late with a plateau, and customers who come back with a
-probability that depends on the lateness of their last delivery.
+hour profiles, a gamma handling delay (or, with a :class:`TruckTruth`, one truck a day and a
+known number of trucks waited), log-normal transit in business days on the carrier's clock (per
+region, slowed in planted :class:`DisruptionTruth` periods), a promise of a fixed number of
+business days (per region), ratings from a known ordered logit of days early and late with a
+plateau, and customers who come back with a probability that depends on the lateness of their
+last delivery.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import pandas as pd
 from scipy.special import expit
 
 from sim.history.business_days import DeliveryDays
+from sim.scenario.base import WEEKDAYS, clock_hours
 
-__all__ = ["RatingTruth", "RegionTruth", "ReturnTruth", "SyntheticShop", "expected_shares"]
+__all__ = ["DisruptionTruth", "RatingTruth", "RegionTruth", "ReturnTruth", "SyntheticShop",
+           "TruckTruth", "expected_shares"]
 
 MON_FRI = DeliveryDays((True,) * 5 + (False, False))
 
@@ -77,6 +81,52 @@ class ReturnTruth:
 
 
 @dataclass(frozen=True, slots=True)
+class TruckTruth:
+    """One truck a day at ``cutoff`` on the ``pickup`` weekdays (the shop's holidays excepted):
+    an order leaves ``k`` trucks after the first one at or after its order time, ``k = 0, 1, ...``
+    drawn with probabilities ``shares``, and is scanned up to ``scan_minutes`` after it leaves.
+    """
+
+    cutoff: str = "16:00"
+    pickup: tuple[str, ...] = WEEKDAYS[:5]
+    shares: tuple[float, ...] = (0.55, 0.3, 0.1, 0.05)
+    scan_minutes: float = 10.0
+
+    def handover(self, rng: np.random.Generator, ordered: np.ndarray,
+                 holidays: tuple[np.datetime64, ...]) -> np.ndarray:
+        """Hand-over times of orders placed at ``ordered`` (``datetime64[ns]``)."""
+        calendar = np.busdaycalendar(weekmask=[d in self.pickup for d in WEEKDAYS],
+                                     holidays=np.array(holidays, dtype="datetime64[D]"))
+        cutoff = np.timedelta64(round(clock_hours(self.cutoff) * 3.6e12), "ns")
+        day = ordered.astype("datetime64[D]")
+        missed = ordered > day + cutoff  # the day's truck (if any) has left
+        first = np.busday_offset(day + missed, 0, roll="forward", busdaycal=calendar)
+        shares = np.asarray(self.shares, dtype=float)
+        k = rng.choice(shares.size, size=ordered.size, p=shares / shares.sum())
+        truck = np.busday_offset(first, k, busdaycal=calendar).astype("datetime64[ns]") + cutoff
+        scan = rng.random(ordered.size) * self.scan_minutes * 6e10
+        return truck + scan.astype(np.int64).astype("timedelta64[ns]")
+
+
+@dataclass(frozen=True, slots=True)
+class DisruptionTruth:
+    """A slow period: parcels handed over on the ``days`` dates from ``start`` spend
+    ``transit_multiplier`` times their transit plus ``transit_delay_days`` business days.
+    """
+
+    start: dt.date
+    days: int
+    transit_multiplier: float = 2.0
+    transit_delay_days: float = 0.0
+
+    def during(self, handed: np.ndarray) -> np.ndarray:
+        """Which hand-over times fall in the period."""
+        first = np.datetime64(self.start, "D")
+        day = handed.astype("datetime64[D]")
+        return (day >= first) & (day < first + self.days)
+
+
+@dataclass(frozen=True, slots=True)
 class SyntheticShop:
     """Every parameter of a synthetic shop; the truth the estimators should recover."""
 
@@ -94,6 +144,8 @@ class SyntheticShop:
     rating: RatingTruth | None = field(default_factory=RatingTruth)
     returns: ReturnTruth | None = None
     delivery: DeliveryDays = MON_FRI
+    truck: TruckTruth | None = None
+    disruptions: tuple[DisruptionTruth, ...] = ()
 
     def day_rates(self, days: int) -> np.ndarray:
         """Expected first orders on days ``0 .. days-1`` before the weekday weights (which
@@ -128,12 +180,18 @@ class SyntheticShop:
         n = order_time.size
         shares = np.array([r.share for r in self.regions])
         region = rng.choice(len(self.regions), size=n, p=shares / shares.sum())
-        scale = self.handling_mean_hours / self.handling_shape
-        handling = rng.gamma(self.handling_shape, scale, n) * 3.6e12
-        handed = order_time + handling.astype(np.int64).astype("timedelta64[ns]")
+        if self.truck is None:
+            scale = self.handling_mean_hours / self.handling_shape
+            handling = rng.gamma(self.handling_shape, scale, n) * 3.6e12
+            handed = order_time + handling.astype(np.int64).astype("timedelta64[ns]")
+        else:
+            handed = self.truck.handover(rng, order_time, self.delivery.holidays)
         median = np.array([r.transit_median for r in self.regions])[region]
         sigma = np.array([r.transit_sigma for r in self.regions])[region]
         transit = median * np.exp(sigma * rng.standard_normal(n))
+        for slow in self.disruptions:
+            transit = np.where(slow.during(handed), transit * slow.transit_multiplier
+                               + slow.transit_delay_days, transit)
         delivered = self.delivery.time_at(self.delivery.clock(handed) + transit)
         promise_days = np.array([r.promise_days for r in self.regions])[region]
         promised = self.delivery.offset(order_time.astype("datetime64[D]"), promise_days)
