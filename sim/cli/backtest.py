@@ -9,7 +9,7 @@ import click
 
 from sim.cli.history_options import HistorySource, history_options
 from sim.cli.options import REPLICATIONS, SCENARIO, echo_json, json_option, seed_option
-from sim.history.backtest import backtest as run_backtest
+from sim.history.backtesting import backtest as run_backtest
 from sim.report.backtest import write_backtest
 from sim.report.folder import check_writable
 from sim.scenario import load_scenario

@@ -9,7 +9,7 @@ import click
 
 from sim.cli.history_options import HistorySource, history_options
 from sim.errors import SimError
-from sim.history.fit import fit_history
+from sim.history.fitting import fit_history
 
 __all__ = ["fit"]
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from sim.history import History
-from sim.history.fit import open_history
+from sim.history.fitting import open_history
 
 __all__ = ["HistorySource", "history_options"]
 

@@ -293,9 +293,12 @@ def _satisfaction(out: _Lines, parts: FittedParts) -> None:
         out.key("gain_curvature", 1.0, "", 1)
         out.key("delight_cap", 0.0, "", 1)
     curvature = fit.curvature.value
-    out.key("loss_curvature", round(min(curvature, 1.0), 3),
-            _estimate(fit.curvature) + ("; the model allows at most 1" if curvature > 1 else ""),
-            1)
+    if math.isnan(fit.curvature.low):
+        why = "not identified (lateness takes fewer than 3 values): linear"
+    else:
+        why = _estimate(fit.curvature) + ("; the model allows at most 1" if curvature > 1
+                                          else "")
+    out.key("loss_curvature", round(min(curvature, 1.0), 3), why, 1)
     out.key("reference", "end", "a history's promise is one date", 1)
     out.key("stars", {"scale": round(scale, 5),
                       "thresholds": [round(t.value, 4) for t in fit.thresholds],

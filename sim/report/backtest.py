@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.history.backtest import Backtest
+from sim.history.backtesting import Backtest
 from sim.report.folder import atomic_folder
 from sim.report.html import data_uri, template
 from sim.report.output import PNG_METADATA

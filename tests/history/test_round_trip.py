@@ -10,7 +10,7 @@ from scipy import stats
 
 import sim
 from sim.history import LEVEL, RatingTruth, fit_history, history_from_records, read_history
-from sim.history.backtest import backtest
+from sim.history.backtesting import backtest
 from sim.history.simulated import read_replication
 from sim.scenario import parse_scenario
 from sim.scenario.overrides import with_values

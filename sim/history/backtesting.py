@@ -30,7 +30,7 @@ from sim.experiment.runner import run
 from sim.history.business_days import DeliveryDays
 from sim.history.columns import ColumnMap
 from sim.history.estimate import LEVEL, HistoryError
-from sim.history.fit import open_history
+from sim.history.fitting import open_history
 from sim.history.reading import History
 from sim.history.simulated import (
     history_from_records,
@@ -204,7 +204,7 @@ def backtest(
     """Simulate ``history``'s period under ``strategy`` (default: the scenario's baseline, or
     its first strategy) and compare (see the module docstring).
 
-    ``history`` is a :class:`History` or anything :func:`~sim.history.fit.open_history`
+    ``history`` is a :class:`History` or anything :func:`~sim.history.fitting.open_history`
     reads with ``columns``; ``scenario`` a scenario or its file.
     """
     history = open_history(history, columns=columns)

@@ -55,7 +55,8 @@ class HistoryFit(FittedParts):
         out.append(f"handling: truck at {hand.cutoff} on {', '.join(hand.pickup_weekdays)}; "
                    f"{hand.shares[0].value:.1%} take the first truck")
         pooled = self.transit[0]
-        out.append(f"transit: {pooled.chosen} (median {pooled.quantile(0.5):.3g} business days)")
+        median = dict(pooled.quantiles)[0.5]
+        out.append(f"transit: {pooled.chosen} (median {median:.3g} business days)")
         rule = self.promise.chosen
         out.append(f"promise rule: {rule.kind} by {'/'.join(rule.by) or 'all'} reproduces "
                    f"{rule.exact_share:.1%} of promises; padding {self.promise.padding:.3g} "
@@ -113,7 +114,7 @@ def fit_history(
                      "the scenario has no disruptions")
         normal = history
     else:
-        normal = history.subset(disruptions.normal_mask)
+        normal = history.subset(disruptions.normal_mask(history))
     transit = fit_transit(normal, weekdays=weekdays)
     satisfaction = _optional(fit_satisfaction, history, notes, weekdays=weekdays)
     repurchase = _optional(fit_repurchase, history, notes, window_days=repurchase_window_days)
@@ -121,7 +122,7 @@ def fit_history(
         notes.append("the model has no regions: the scenario pools them (one transit "
                      "distribution, one promise); per-region fits are in this report")
     parts = FittedParts(history, source, days, fit_demand(history),
-                        fit_handling(history, weekdays=weekdays), transit,
+                        fit_handling(history), transit,
                         fit_promise_rule(history, weekdays=weekdays),
                         disruptions if disruptions.periods else None, satisfaction,
                         repurchase, tuple(notes))
