@@ -296,6 +296,16 @@ class BusinessCalendar:
             raise IndexError("a parcel is ready after the last truck of the calendar")
         return out
 
+    def truck_after(self, t: np.ndarray, k: np.ndarray | int) -> np.ndarray:
+        """Departure of the truck ``k`` trucks after the first at or after each time ``t``
+        (``k = 0``: :meth:`next_truck`): a parcel ready at ``t`` held back ``k`` trucks.
+        """
+        first = self.next_truck(t)
+        index = np.searchsorted(self._trucks, first) + np.asarray(k, dtype=np.int64)
+        if index.size and index.max() >= self._trucks.size:
+            raise IndexError("a parcel is held past the last truck of the calendar")
+        return self._trucks[index]
+
     def to_business(self, t: np.ndarray) -> np.ndarray:
         """The carrier's clock at ``t``: business days elapsed, running only on delivery days."""
         return _elementwise(_business_clocks, t, self._delivered_before, self.delivery)

@@ -66,6 +66,9 @@ class FirmView:
     roster: Roster
     mean_pick_hours: float
     known_disruptions: DisruptionSchedule
+    #: Whole trucks a parcel is expected to wait after picking (the median of the warehouse's
+    #: handling stage; 0 without one).
+    handling_trucks: int = 0
 
     @property
     def order_day(self) -> np.ndarray:
@@ -77,7 +80,8 @@ class FirmView:
         return self.calendar.next_truck(self.arrival)
 
     def predicted_dispatch(self) -> np.ndarray:
-        """Truck each order is expected on: its backlog worked off at rostered capacity.
+        """Truck each order is expected on: its backlog worked off at rostered capacity, then
+        the handling the firm expects (:attr:`handling_trucks` trucks later).
 
         Warehouse disruptions under way at the order time slow the prediction; the firm does
         not know how long they will last, so it assumes they last.
@@ -85,6 +89,8 @@ class FirmView:
         work = (self.backlog + 1.0) * self.mean_pick_hours
         work = work / np.maximum(self.known_disruptions.capacity_at(self.arrival), 1e-9)
         done = self.roster.time_of_picker_hours(self.roster.picker_hours(self.arrival) + work)
+        if self.handling_trucks:
+            return self.calendar.truck_after(np.maximum(done, self.arrival), self.handling_trucks)
         return self.calendar.next_truck(np.maximum(done, self.arrival))
 
     def transit_quantile(self, service: int, p: float, dispatch: np.ndarray) -> np.ndarray:
@@ -181,9 +187,10 @@ class Quantile:
 class Controlled:
     """Commit to a truck the firm controls, then an honest carrier window between two quantiles.
 
-    ``dispatch_days`` trucks after the first one the order could catch is the dispatch the
-    firm commits to; the window runs from the ``low`` to the ``high`` quantile of transit from
-    that truck, with the disruptions and peaks the firm knows of.
+    ``dispatch_days`` trucks after the first one the order could catch (after the handling
+    the firm expects, :attr:`FirmView.handling_trucks`) is the dispatch the firm commits to;
+    the window runs from the ``low`` to the ``high`` quantile of transit from that truck, with
+    the disruptions and peaks the firm knows of.
     """
 
     uses_backlog: ClassVar[bool] = False
@@ -197,7 +204,7 @@ class Controlled:
     def quote(self, view: FirmView) -> Quote:
         """The ``low``-to-``high`` transit window from the committed truck."""
         trucks = view.calendar.truck_times
-        first = np.searchsorted(trucks, view.arrival, side="left")
+        first = np.searchsorted(trucks, view.arrival, side="left") + view.handling_trucks
         committed = trucks[np.minimum(first + self.dispatch_days, trucks.size - 1)]
         ends = []
         for p in (self.low, self.high):

@@ -11,8 +11,10 @@ import datetime as dt
 __all__ = [
     "DAY_REASON",
     "EARLIEST_START",
+    "HANDLING_REASON",
     "HORIZON_REASON",
     "LATEST_START",
+    "MAX_HANDLING_TRUCKS",
     "MAX_HORIZON_DAYS",
     "MAX_ORDERS_PER_DAY",
     "MAX_ORDERS_PER_REPLICATION",
@@ -34,6 +36,7 @@ MAX_REPLICATIONS = 100_000
 MAX_ORDERS_PER_REPLICATION = 10**9
 MAX_ORDERS_PER_DAY = 10**7
 MAX_TRANSIT_DAYS = 60
+MAX_HANDLING_TRUCKS = 40
 TRANSIT_TAIL = 1e-6
 
 HORIZON_REASON = "ten years: the calendar of every day is built before the run starts"
@@ -49,6 +52,7 @@ DAY_REASON = (
     "a day's orders are simulated as one batch of about 170 bytes an order: 1.7 GB a worker"
 )
 TRANSIT_REASON = "the calendar runs 120 days past the horizon to deliver the last parcels"
+HANDLING_REASON = "the calendar runs 120 days past the horizon to ship and deliver the last parcels"
 
 
 def check_replications(n: int) -> int:

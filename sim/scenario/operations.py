@@ -29,8 +29,10 @@ from sim.scenario.distributions import Distribution
 from sim.scenario.limits import (
     DAY_REASON,
     EARLIEST_START,
+    HANDLING_REASON,
     HORIZON_REASON,
     LATEST_START,
+    MAX_HANDLING_TRUCKS,
     MAX_HORIZON_DAYS,
     MAX_ORDERS_PER_DAY,
     MAX_ORDERS_PER_REPLICATION,
@@ -239,6 +241,28 @@ class Warehouse(Spec):
     shifts: list[Shift] = Field(min_length=1, description="Shifts of a working day.")
     pick_minutes: Distribution = Field(description="Minutes one picker spends on one order.")
     discipline: Literal["fifo"] = Field(default="fifo", description="Queue discipline.")
+    handling_trucks: Distribution | None = Field(
+        default=None,
+        description="Further trucks a parcel waits after picking before it is handed over, "
+        "rounded down to whole trucks (a seller's or a 3PL's own handling, which the picking "
+        "queue does not show; `promise-sim fit` sets it from a history's hand-over times); all "
+        f"but one parcel in a million within {MAX_HANDLING_TRUCKS} ({HANDLING_REASON}). None: "
+        "every parcel takes the first truck after picking.",
+    )
+
+    @field_validator("handling_trucks")
+    @classmethod
+    def _handling_within_the_calendar(cls, handling: Distribution | None) -> Distribution | None:
+        if handling is None:
+            return None
+        with np.errstate(all="ignore"):
+            tail = float(handling.ppf(np.array([1.0 - TRANSIT_TAIL]))[0])
+        if not tail < MAX_HANDLING_TRUCKS + 1:  # whole trucks: 40.9 waits 40
+            raise ValueError(
+                f"one parcel in a million may wait {np.floor(tail):.3g} trucks; must be <= "
+                f"{MAX_HANDLING_TRUCKS} ({HANDLING_REASON})"
+            )
+        return handling
 
     @model_validator(mode="after")
     def _shifts_consistent(self) -> Warehouse:

@@ -33,11 +33,19 @@ Streams = Callable[[str], np.random.Generator]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class DayDraws:
-    """The orders of one day and their luck: arrival (hours), pick hours, carrier luck in [0, 1)."""
+    """The orders of one day and their luck: arrival (hours), pick hours, carrier luck in [0, 1)
+    and, in a world with a handling stage, the whole trucks each waits after picking.
+    """
 
     arrival: np.ndarray
     pick_hours: np.ndarray
     luck: np.ndarray
+    handling: np.ndarray | None = None
+
+    def take(self, index: np.ndarray) -> DayDraws:
+        """The draws of the orders at positions ``index``."""
+        handling = None if self.handling is None else self.handling[index]
+        return DayDraws(self.arrival[index], self.pick_hours[index], self.luck[index], handling)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,20 +85,47 @@ class World:
     behaviour: Behaviour | None = None
     word_of_mouth: WordOfMouth | None = None
     market: MarketSetup | None = None
+    handling_trucks: Distribution | None = None
+
+    def handling_stream(self, streams: Streams) -> np.random.Generator | None:
+        """The stream of the handling stage's draws (None without one: nothing is drawn)."""
+        return None if self.handling_trucks is None else streams("handling")
 
     def draw_day(
-        self, day: int, demand_rng, warehouse_rng, carrier_rng, *, scale: float = 1.0
+        self,
+        day: int,
+        demand_rng,
+        warehouse_rng,
+        carrier_rng,
+        handling_rng=None,
+        *,
+        scale: float = 1.0,
     ) -> DayDraws:
         """The new orders of ``day`` (rate times ``scale``), from the streams in a fixed order."""
         arrival = self.demand.arrivals(day, demand_rng, scale=scale)
-        work = self.draw_work(arrival.size, warehouse_rng, carrier_rng)
-        return DayDraws(arrival, work.pick_hours, work.luck)
+        work = self.draw_work(arrival.size, warehouse_rng, carrier_rng, handling_rng)
+        return DayDraws(arrival, work.pick_hours, work.luck, work.handling)
 
-    def draw_work(self, n: int, warehouse_rng, carrier_rng) -> DayDraws:
-        """Pick hours and carrier luck of ``n`` orders (their arrival left empty)."""
+    def draw_work(self, n: int, warehouse_rng, carrier_rng, handling_rng=None) -> DayDraws:
+        """Pick hours, carrier luck and whole trucks of handling of ``n`` orders (their arrival
+        left empty); handling is drawn from ``handling_rng``, its own stream, when the world
+        has the stage (:meth:`handling_stream`), so that no other draw moves.
+        """
         pick_hours = self.pick_minutes.sample(warehouse_rng, n)
         pick_hours /= 60.0
-        return DayDraws(np.empty(0), pick_hours, carrier_rng.random(n))
+        luck = carrier_rng.random(n)
+        if self.handling_trucks is None:
+            return DayDraws(np.empty(0), pick_hours, luck)
+        if handling_rng is None:
+            raise ValueError("a world with a handling stage draws it from the 'handling' stream")
+        handling = np.floor(self.handling_trucks.sample(handling_rng, n)).astype(np.int64)
+        return DayDraws(np.empty(0), pick_hours, luck, handling)
+
+    def expected_handling_trucks(self) -> int:
+        """Whole trucks of handling the firm expects: the median (0 without a handling stage)."""
+        if self.handling_trucks is None:
+            return 0
+        return int(np.floor(self.handling_trucks.ppf(np.array([0.5]))[0]))
 
     def reputation(self) -> Reputation:
         """A fresh reputation score (inert when customers have no memory)."""
@@ -129,6 +164,7 @@ class World:
             roster=self.planned_roster if roster is None else roster,
             mean_pick_hours=self.pick_minutes.mean / 60.0,
             known_disruptions=schedule.started_by(float(arrival.max(initial=0.0))),
+            handling_trucks=self.expected_handling_trucks(),
         )
 
 
@@ -175,6 +211,7 @@ def build_world(scenario: Scenario) -> World:
         behaviour=None if customers is None else Behaviour.from_spec(customers),
         word_of_mouth=None if customers is None else customers.word_of_mouth,
         market=_market(scenario),
+        handling_trucks=scenario.warehouse.handling_trucks,
     )
 
 

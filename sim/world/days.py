@@ -50,11 +50,14 @@ def set_up(world: World, streams: Streams) -> Setting:
 
 
 class DayStreams(NamedTuple):
-    """The streams the days' orders draw from: arrivals, pick times, carrier luck."""
+    """The streams the days' orders draw from: arrivals, pick times, carrier luck and, in a
+    world with a handling stage, handling (None without one).
+    """
 
     demand: np.random.Generator
     warehouse: np.random.Generator
     carrier: np.random.Generator
+    handling: np.random.Generator | None = None
 
 
 class DayOrders(NamedTuple):
@@ -81,14 +84,15 @@ def day_orders(
     """The orders of ``day`` (new ones at the rate times ``scale``), merged with those of
     customers coming back; new customers buy from ``firm`` (-1: not yet chosen).
     """
-    draws = world.draw_day(day, rngs.demand, rngs.warehouse, rngs.carrier, scale=scale)
+    draws = world.draw_day(day, rngs.demand, rngs.warehouse, rngs.carrier, rngs.handling,
+                           scale=scale)
     n = draws.arrival.size
     customers, returning = setting.customers, setting.returning
     if customers is None or returning is None:
         return DayOrders(draws, np.full(n, -1, dtype=np.int64), None, 0)
     new = add_customers(customers, n, setting.segments, firm=firm)
     draws, customer, beliefs = merge_returning(world, draws, new, customers, returning, day,
-                                               rngs.warehouse, rngs.carrier)
+                                               rngs.warehouse, rngs.carrier, rngs.handling)
     return DayOrders(draws, customer, beliefs, n)
 
 
@@ -145,7 +149,7 @@ def run_days(
             day += 1
 
     env.process(order_days(DayStreams(streams("demand"), streams("warehouse"),
-                                      streams("carrier"))))
+                                      streams("carrier"), world.handling_stream(streams))))
     done = env.process(delivery_days())
     env.run(until=done if surface is not None else None)
 

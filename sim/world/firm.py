@@ -170,14 +170,18 @@ class Firm:
         *,
         beliefs: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """Send picked orders on the next truck and file them under their delivery day.
+        """Send picked orders on the next truck (or, with a handling stage, the truck their
+        handling draw holds them for) and file them under their delivery day.
 
         Orders nobody needs to revisit (customers without memory, a strategy that learns
         nothing) are judged and booked at once, in one compiled pass. ``beliefs`` are the
         customers' as they ordered (:meth:`CustomerBase.beliefs`; read now if omitted).
         """
         world = self.world
-        dispatch = world.calendar.next_truck(finish)
+        if draws.handling is None:
+            dispatch = world.calendar.next_truck(finish)
+        else:
+            dispatch = self._handed_over(finish, draws.handling)
         transit = world.carrier.undisturbed_days(quote.service, draws.luck)
         if self._judge_at_once:
             delivered = deliver_and_book(world, self.ledger, self._transit_steps,
@@ -204,6 +208,20 @@ class Firm:
             self.records.add(arrival=draws.arrival, backlog=backlog, start=start, finish=finish,
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,
                              service=quote.service, delivered=delivered, customer=customer)
+
+    def _handed_over(self, finish: np.ndarray, handling: np.ndarray) -> np.ndarray:
+        """The trucks of parcels picked at ``finish`` held ``handling`` trucks after the first."""
+        try:
+            return self.world.calendar.truck_after(finish, handling)
+        except IndexError:
+            trucks = self.world.calendar.truck_times
+            beyond = np.searchsorted(trucks, finish) + handling >= trucks.size
+            day = int(finish[beyond][0] // 24.0)
+            raise ExperimentError(
+                f"a parcel of {self.name!r} picked on day {day} waits for a truck after the "
+                f"calendar's end ({DRAIN_DAYS} days past the horizon): handling that long cannot "
+                "be simulated"
+            ) from None
 
     def close_day(self, day: int, luck: Callable[[int], np.ndarray]) -> Parcels | None:
         """Judge the parcels delivered on ``day``; file the customers who will buy again.

@@ -147,8 +147,7 @@ def _sell(
                 measured = draws.arrival[index] >= world.warmup_days * 24.0
                 firm.ledger.new_customers += int(np.count_nonzero(fresh & measured))
             customers.join(who[known], firm.index)
-        firm.ship(DayDraws(draws.arrival[index], draws.pick_hours[index], draws.luck[index]),
-                  who, quote, start, finish, backlog)
+        firm.ship(draws.take(index), who, quote, start, finish, backlog)
     return pick
 
 

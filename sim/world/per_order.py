@@ -6,7 +6,8 @@ keeper process takes the tokens of idle pickers off the floor when their shift e
 them back, in index order, when it starts again; a picker who finishes after its shift hands
 its token to the keeper too, so that at a shift start every token comes back at once in index
 order, which is how the batched queue breaks ties. Each order waits for its arrival, is quoted,
-takes a token, picks, waits for the truck and for the carrier, and is recorded. Random numbers
+takes a token, picks, waits for the truck (with a handling stage, the truck its handling draw
+holds it for) and for the carrier, and is recorded. Random numbers
 are drawn exactly as :func:`sim.world.replication.simulate` draws them, so both give the same
 timeline order by order; this one is slow, and meant for tests and benchmarks only.
 """
@@ -103,7 +104,8 @@ def simulate_per_order(
     n_services = len(world.carrier.services)
     last_finish = (world.calendar.days - 30) * 24.0
 
-    def order(record: dict[str, np.ndarray], i: int, pick_hours: float, luck: float) -> Process:
+    def order(record: dict[str, np.ndarray], i: int, pick_hours: float, luck: float,
+              handling: int) -> Process:
         arrival = float(record["arrival"][i])
         yield At(env, arrival)
         backlog = floor.waiting
@@ -120,7 +122,7 @@ def simulate_per_order(
                 f"the warehouse falls behind for good: an order of day {int(arrival // 24)} is "
                 "not picked before the end of the calendar (too few pickers for the demand)"
             )
-        dispatch = float(world.calendar.next_truck(np.array([finish]))[0])
+        dispatch = float(world.calendar.truck_after(np.array([finish]), handling)[0])
         yield At(env, dispatch)
         delivered = world.carrier.deliver(service, np.array([luck]), np.array([dispatch]), schedule)
         # a zero transit can come back from the carrier's clock an ulp before the truck
@@ -137,10 +139,12 @@ def simulate_per_order(
         ):
             record[field][i] = value
 
-    def order_days(demand_rng, warehouse_rng, carrier_rng) -> Process:
+    def order_days(demand_rng, warehouse_rng, carrier_rng, handling_rng) -> Process:
         for day in range(world.days):
             yield At(env, day * 24.0)
-            draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng)
+            draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng, handling_rng)
+            handling = (np.zeros(draws.arrival.size, dtype=np.int64) if draws.handling is None
+                        else draws.handling)
             n = draws.arrival.size
             record = {f: np.full(n, np.nan) for f in OrderRecords.FIELDS}
             record["arrival"] = draws.arrival
@@ -148,9 +152,11 @@ def simulate_per_order(
             record["customer"] = np.full(n, -1, dtype=np.int64)
             days.append(record)
             for i in range(n):
-                env.process(order(record, i, float(draws.pick_hours[i]), float(draws.luck[i])))
+                env.process(order(record, i, float(draws.pick_hours[i]), float(draws.luck[i]),
+                                  int(handling[i])))
 
-    env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier")))
+    env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier"),
+                           world.handling_stream(streams)))
     env.run()
     return _collect(days)
 

@@ -103,6 +103,7 @@ def _simulate_in_day_batches(world: World, firm: Firm, streams: Streams) -> Ledg
     """
     demand_rng, warehouse_rng, carrier_rng = (
         streams("demand"), streams("warehouse"), streams("carrier"))
+    handling_rng = world.handling_stream(streams)
     nobody = np.empty(0, dtype=np.int64)  # no order has a customer: one block of -1, read only
     rates = world.demand.daily_rate[: world.days]
     for group in day_batches(rates, ORDERS_PER_SUM):
@@ -110,8 +111,8 @@ def _simulate_in_day_batches(world: World, firm: Firm, streams: Streams) -> Ledg
         for part in day_batches(rates[group.start:group.stop], ORDERS_PER_BATCH):
             days = range(group.start + part.start, group.start + part.stop)
             arrival = world.demand.arrivals_of_days(days, demand_rng)
-            work = world.draw_work(arrival.size, warehouse_rng, carrier_rng)
-            draws = DayDraws(arrival, work.pick_hours, work.luck)
+            work = world.draw_work(arrival.size, warehouse_rng, carrier_rng, handling_rng)
+            draws = DayDraws(arrival, work.pick_hours, work.luck, work.handling)
             if draws.arrival.size == 0:
                 continue
             start, finish, backlog = firm.serve(draws.arrival, draws.pick_hours)

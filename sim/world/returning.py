@@ -230,32 +230,38 @@ def merge_returning(
     day: int,
     warehouse_rng: np.random.Generator,
     carrier_rng: np.random.Generator,
+    handling_rng: np.random.Generator | None = None,
 ) -> tuple[DayDraws, np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The first orders of ``day``'s new customers ``new`` merged with those of returning ones
     (see :meth:`Returning.take`), and what each customer believes as they order (trust,
     learned lead time; a new customer's are those of :meth:`CustomerBase.add`).
 
     Orders come in order of time, a new customer's first on a tie; customers due who have left
-    since are dropped.
+    since are dropped. Returning orders draw their work from the day's streams
+    (:meth:`World.draw_work`), handling from ``handling_rng`` in a world with that stage.
     """
     back, when, beliefs = returning.take(day, customers.active)
     initial_trust = float(customers.behaviour.initial_trust)
     if back.size == 0:
         return draws, new, (np.full(new.size, initial_trust), np.full(new.size, np.nan))
-    extra = world.draw_work(back.size, warehouse_rng, carrier_rng)
+    extra = world.draw_work(back.size, warehouse_rng, carrier_rng, handling_rng)
     size = draws.arrival.size + back.size
     merged = DayDraws(np.empty(size), np.empty(size), np.empty(size))
     out_ids, trust, learned = np.empty(size, dtype=np.int64), np.empty(size), np.empty(size)
-    if _merge(draws.arrival, draws.pick_hours, draws.luck, new, initial_trust, when,
-              extra.pick_hours, extra.luck, back, beliefs, stable_order(when), merged.arrival,
-              merged.pick_hours, merged.luck, out_ids, trust, learned):
+    if extra.handling is None and _merge(
+            draws.arrival, draws.pick_hours, draws.luck, new, initial_trust, when,
+            extra.pick_hours, extra.luck, back, beliefs, stable_order(when), merged.arrival,
+            merged.pick_hours, merged.luck, out_ids, trust, learned):
         return merged, out_ids, (trust, learned)
     arrival = np.concatenate([draws.arrival, when])
     order = np.argsort(arrival, kind="stable")
+    handling = (None if extra.handling is None or draws.handling is None
+                else np.concatenate([draws.handling, extra.handling])[order])
     merged = DayDraws(
         arrival[order],
         np.concatenate([draws.pick_hours, extra.pick_hours])[order],
         np.concatenate([draws.luck, extra.luck])[order],
+        handling,
     )
     trust = np.concatenate([np.full(new.size, initial_trust), beliefs[:, 0]])[order]
     learned = np.concatenate([np.full(new.size, np.nan), beliefs[:, 1]])[order]

@@ -50,6 +50,47 @@ def test_calendar_next_truck_after_the_last_truck_is_an_error():
         calendar.next_truck(np.array([hours(4, 17.5)]))
 
 
+def test_calendar_truck_after_zero_trucks_is_the_next_truck():
+    t = np.array([hours(0, 3.0), hours(2, 17.0), hours(4, 18.5), hours(12, 9.0)])
+
+    np.testing.assert_array_equal(WITH_HOLIDAY.truck_after(t, 0), WITH_HOLIDAY.next_truck(t))
+
+
+def test_calendar_truck_after_counts_trucks_past_weekends_and_holidays():
+    # Friday 2025-01-17 evening: the first truck is Tuesday 21st (Monday 20th a holiday)
+    t = np.full(4, hours(11, 18.0))
+
+    trucks = WITH_HOLIDAY.truck_after(t, np.array([0, 1, 3, 4]))
+
+    assert [WITH_HOLIDAY.date_of(x // 24) for x in trucks] == [
+        dt.date(2025, 1, 21), dt.date(2025, 1, 22), dt.date(2025, 1, 24), dt.date(2025, 1, 27)]
+    np.testing.assert_array_equal(trucks % 24.0, 17.0)
+
+
+@pytest.mark.parametrize("pickup", [["Mon", "Tue", "Wed", "Thu", "Fri"], ["Wed"]])
+def test_calendar_truck_after_is_the_kth_truck_time_after_the_first(pickup):
+    calendar = BusinessCalendar.build(dt.date(2025, 1, 1), 120, pickup_weekdays=pickup,
+                                      holidays=[dt.date(2025, 1, 8)])
+    trucks = calendar.truck_times
+    rng = np.random.default_rng(5)
+    t = rng.uniform(0.0, trucks[-6], 5000)
+    k = rng.integers(0, 6, t.size)
+
+    got = calendar.truck_after(t, k)
+
+    np.testing.assert_array_equal(got, trucks[np.searchsorted(trucks, t, side="left") + k])
+
+
+def test_calendar_truck_after_past_the_last_truck_is_an_error():
+    calendar = BusinessCalendar.build(MONDAY, 5)  # Mon..Fri: last truck Friday 17:00
+
+    assert calendar.truck_after(np.array([hours(2, 9.0)]), 2)[0] == hours(4, 17.0)
+    with pytest.raises(IndexError, match="past the last truck"):
+        calendar.truck_after(np.array([hours(2, 9.0)]), 3)
+    with pytest.raises(IndexError, match="after the last truck"):
+        calendar.truck_after(np.array([hours(4, 17.5)]), 0)
+
+
 def test_calendar_nth_delivery_day_skips_weekend():
     calendar = BusinessCalendar.build(MONDAY, 21)
     thursday = 3

@@ -12,6 +12,7 @@ from sim.model.carrier import Carrier
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
 from sim.model.promise import (
     Buffer,
+    Controlled,
     FirmView,
     PromiseStrategy,
     Quantile,
@@ -45,7 +46,7 @@ CARRIER = Carrier(SERVICES, CALENDAR, SeasonalPeaks.build([], CALENDAR))
 ROSTER = Roster.from_shifts(CALENDAR, [(6.0, 14.0, 16), (14.0, 22.0, 12)])
 
 
-def view(arrival, backlog=0.0) -> FirmView:
+def view(arrival, backlog=0.0, *, handling_trucks: int = 0) -> FirmView:
     arrival = np.atleast_1d(np.asarray(arrival, dtype=float))
     return FirmView(
         arrival=arrival,
@@ -55,6 +56,7 @@ def view(arrival, backlog=0.0) -> FirmView:
         roster=ROSTER,
         mean_pick_hours=4.0 / 60.0,
         known_disruptions=DisruptionSchedule.none(),
+        handling_trucks=handling_trucks,
     )
 
 
@@ -246,3 +248,25 @@ def test_check_quote_passes_a_well_formed_quote_through(as_lists):
     if not as_lists:
         quote = Quote(np.array([10.0, 40.0]), np.array([20.0, 40.0]), np.array([0, 1]))
     assert check_quote(quote, view([10.0, 20.0]), 2, "mine") is quote
+
+
+def test_predicted_dispatch_moves_the_expected_trucks_of_handling_later():
+    rng = np.random.default_rng(8)
+    arrival = np.sort(rng.uniform(0.0, 70 * 24.0, 2000))
+    backlog = rng.integers(0, 5000, arrival.size)
+    plain = view(arrival, backlog).predicted_dispatch()
+    trucks = CALENDAR.truck_times
+
+    for k in (0, 1, 3):
+        held = view(arrival, backlog, handling_trucks=k).predicted_dispatch()
+        np.testing.assert_array_equal(held, trucks[np.searchsorted(trucks, plain) + k])
+
+
+def test_quantile_and_controlled_quote_later_by_the_expected_handling():
+    friday_evening = 4 * 24.0 + 18.5  # first truck Monday, two more trucks: Wednesday
+    strategies = (Quantile(0.9, service=0), Controlled(0, 0.1, 0.9, service=0))
+
+    for strategy in strategies:
+        plain = strategy.quote(view(friday_evening)).latest[0]
+        held = strategy.quote(view(friday_evening, handling_trucks=2)).latest[0]
+        assert held - plain == 2 * 24.0, type(strategy).__name__

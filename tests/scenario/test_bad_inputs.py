@@ -226,6 +226,19 @@ def test_parse_scenario_refuses_a_transit_tail_beyond_the_calendar():
         parse_scenario(data, source="x")
 
 
+def test_parse_scenario_refuses_handling_past_the_limit_in_whole_trucks():
+    data = small_scenario_data()
+    data["warehouse"]["handling_trucks"] = {"dist": "constant", "value": 40.9}  # waits 40
+    assert parse_scenario(data).warehouse.handling_trucks.value == 40.9
+
+    data["warehouse"]["handling_trucks"] = {"dist": "constant", "value": 41}
+    with pytest.raises(ScenarioError, match=(
+            r"^x: warehouse\.handling_trucks: one parcel in a million may wait 41 trucks; must "
+            r"be <= 40 \(the calendar runs 120 days past the horizon to ship and deliver the "
+            r"last parcels\)$")):
+        parse_scenario(data, source="x")
+
+
 @pytest.mark.parametrize(
     "peaks",
     [[], [{"name": "winter", "start": "12-20", "end": "01-10", "demand_multiplier": 3.0}],

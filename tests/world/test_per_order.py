@@ -18,13 +18,18 @@ SEED = 1
 START = dt.date(2025, 6, 23)
 HOLIDAY = dt.date(2025, 7, 4)  # a Friday: no picking, no truck, no deliveries
 COMPARED = ("start", "finish", "dispatch", "delivered", "backlog", "earliest", "latest", "service")
-#: Orders a day, morning and evening pickers: utilisation ~0.55 and ~0.95.
-CASES = {"normal": (280, 3, 2), "heavy": (280, 2, 1)}
+#: Whole trucks a parcel waits after picking, as `promise-sim fit` writes them.
+HANDLING = {"dist": "empirical", "values": [0, 1, 2, 3, 4],
+            "weights": [0.41, 0.3, 0.17, 0.08, 0.04]}
+#: Orders a day, morning and evening pickers (utilisation ~0.55 and ~0.95), handling stage.
+CASES = {"normal": (280, 3, 2), "heavy": (280, 2, 1), "handling": (280, 2, 1, HANDLING)}
 STRATEGIES = ("zappos_buffer", "competitor_overnight", "quantile_95_ground")
 
 
-def scenario(orders_per_day: float, morning: int, evening: int) -> Scenario:
-    """Four weeks around July 4th of the headline world, with storms that halve the pickers."""
+def scenario(orders_per_day: float, morning: int, evening: int,
+             handling: dict | None = None) -> Scenario:
+    """Four weeks around July 4th of the headline world, with storms that halve the pickers
+    (and parcels held ``handling`` trucks after picking)."""
     data = small_scenario_data(
         horizon={"start": START.isoformat(), "days": 28, "warmup_days": 7},
         disruptions={
@@ -60,6 +65,7 @@ def scenario(orders_per_day: float, morning: int, evening: int) -> Scenario:
         {"start": "06:00", "end": "14:00", "pickers": morning},
         {"start": "14:00", "end": "22:00", "pickers": evening},
     ]
+    data["warehouse"]["handling_trucks"] = handling
     return parse_scenario(data, source="<oracle>")
 
 
@@ -102,6 +108,14 @@ def test_the_heavy_queue_carries_over_days() -> None:
     hour = orders["arrival"] - day * 24.0
     morning = world("heavy").calendar.working[day] & (hour >= 6.0) & (hour < 12.0)
     assert np.any(morning & (orders["start"] >= (day + 1) * 24.0))
+
+
+def test_the_handling_case_holds_parcels_back_whole_trucks() -> None:
+    orders = batched("handling", "competitor_overnight")
+    trucks = world("handling").calendar.truck_times
+    held = (np.searchsorted(trucks, orders["dispatch"])
+            - np.searchsorted(trucks, orders["finish"], side="left"))
+    assert set(np.unique(held)) == {0, 1, 2, 3, 4}
 
 
 @pytest.mark.parametrize("case", CASES)

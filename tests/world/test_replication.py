@@ -6,9 +6,10 @@ rather than day by day, so they agree to rounding.
 
 import numpy as np
 import pytest
-from factories import small_scenario
+from factories import small_scenario, small_scenario_data
 
 from sim.experiment.streams import replication_streams
+from sim.scenario import parse_scenario
 from sim.world import build_strategies, build_world, replication, simulate
 from sim.world.records import OrderRecords
 from sim.world.replication import day_batches
@@ -71,6 +72,25 @@ def test_batched_days_draw_each_days_pick_times(pick_minutes):
     })
     world = build_world(scenario)
     strategy = build_strategies(scenario, world)["zappos_buffer"]
+    daily_records, batched_records = OrderRecords(), OrderRecords()
+    simulate(world, OneDayAtATime(strategy), replication_streams(4, 2), records=daily_records)
+    simulate(world, strategy, replication_streams(4, 2), records=batched_records)
+    for field, values in daily_records.to_arrays().items():
+        np.testing.assert_array_equal(batched_records.to_arrays()[field], values, err_msg=field)
+
+
+@pytest.mark.parametrize("handling", [
+    {"dist": "empirical", "values": [0, 1, 2, 3, 4], "weights": [0.41, 0.3, 0.17, 0.08, 0.04]},
+    {"dist": "gamma", "mean": 1.5, "cv": 0.8},
+])
+def test_batched_days_draw_each_days_handling(handling):
+    """Handling, drawn from its own stream one call a batch, holds each order the trucks one
+    call a day gives it."""
+    data = small_scenario_data()
+    data["warehouse"]["handling_trucks"] = handling
+    scenario = parse_scenario(data)
+    world = build_world(scenario)
+    strategy = build_strategies(scenario, world)["quantile_95_ground"]
     daily_records, batched_records = OrderRecords(), OrderRecords()
     simulate(world, OneDayAtATime(strategy), replication_streams(4, 2), records=daily_records)
     simulate(world, strategy, replication_streams(4, 2), records=batched_records)
