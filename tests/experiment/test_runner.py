@@ -131,3 +131,19 @@ def test_run_on_two_workers_from_a_script_on_stdin():
                          cwd=root, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "6"
+
+
+def test_run_reads_expected_stars_only_with_a_stars_reading_and_changes_nothing_else(serial):
+    stars = {"scale": 0.6, "thresholds": [-3.0, -2.0, -1.0, 0.5], "source": "a test"}
+    in_stars = sim.run(small_scenario(satisfaction={"stars": stars}), replications=6, workers=1)
+    columns = list(in_stars.replications.columns)
+
+    for plain_table in (serial.summary, serial.differences):
+        assert "expected_stars" not in set(plain_table["metric"])
+    assert "expected_stars" not in serial.replications.columns
+    assert columns[columns.index("satisfaction_mean") + 1] == "expected_stars"
+    assert in_stars.replications["expected_stars"].between(1.0, 5.0).all()
+    assert len(in_stars.metric("expected_stars")) == len(serial.scenario.strategies)
+    assert "expected_stars" in set(in_stars.differences["metric"])
+    pd.testing.assert_frame_equal(in_stars.replications.drop(columns="expected_stars"),
+                                  serial.replications)

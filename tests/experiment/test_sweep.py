@@ -12,14 +12,16 @@ from sim.experiment import MemoryStore
 from sim.experiment.manifest import scenario_hash
 from sim.experiment.runner import CUSTOMER_METRICS, MARKET_METRICS, OUTCOMES
 from sim.experiment.sweep import point_scenarios, run_sweep, sweep_points
+from sim.scenario.metrics import STARS_METRICS
 from sim.scenario.overrides import get_value
 
 MAX_DAYS = "strategies.zappos_buffer.max_days"
 MIN_DAYS = "strategies.zappos_buffer.min_days"
 PRICE = "economics.price"
 RATE = "demand.orders_per_day"
-#: The outcomes measured without customer memory or a market.
-MEASURED = [m for m in OUTCOMES if m not in (*CUSTOMER_METRICS, *MARKET_METRICS)]
+#: The outcomes measured without customer memory, a market or a reading in stars.
+MEASURED = [m for m in OUTCOMES
+            if m not in (*STARS_METRICS, *CUSTOMER_METRICS, *MARKET_METRICS)]
 
 
 def swept(parameters, **options):
