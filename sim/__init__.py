@@ -10,7 +10,8 @@ A small public API for notebooks and scripts::
 
 The studies have their own results types (``SweepResults``, ``OptimizationResults``,
 ``SensitivityResults``); ``read_results`` reads a results folder back; ``LocalExecutor`` and
-``DaskExecutor`` say where replications run; ``sim.run(scenario, processes=[...])`` runs
+``DaskExecutor`` say where replications run; ``fit`` fits a scenario to your own order
+history and ``backtest`` checks a scenario against it; ``sim.run(scenario, processes=[...])`` runs
 your own SimPy processes beside the model's, acting through a ``Replication``.
 """
 
@@ -37,8 +38,10 @@ from sim.experiment import (
 )
 from sim.experiment.optimize import optimize
 from sim.experiment.sensitivity import sensitivity
+from sim.history import HistoryError, backtest, fit
 from sim.model import FirmView, PromiseStrategy, Quote
 from sim.report import (
+    plot_backtest,
     plot_comparison,
     plot_optimization,
     plot_over_time,
@@ -46,6 +49,7 @@ from sim.report import (
     plot_sweep,
     plot_timeseries,
     read_results,
+    write_backtest,
     write_results,
 )
 from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
@@ -60,6 +64,7 @@ __all__ = [
     "DaskExecutor",
     "ExperimentError",
     "FirmView",
+    "HistoryError",
     "LocalExecutor",
     "OptimizationResults",
     "Precision",
@@ -74,10 +79,12 @@ __all__ = [
     "SimError",
     "StrategyError",
     "SweepResults",
-    "__version__",
+    "backtest",
+    "fit",
     "load_scenario",
     "optimize",
     "parse_scenario",
+    "plot_backtest",
     "plot_comparison",
     "plot_optimization",
     "plot_over_time",
@@ -89,5 +96,7 @@ __all__ = [
     "run_sweep",
     "scenario_schema",
     "sensitivity",
+    "write_backtest",
     "write_results",
+    "__version__",
 ]

@@ -24,7 +24,8 @@ def test_import_sim_does_not_import_the_cli_or_pyplot():
 
 def test_public_api_is_pinned():
     assert sorted(sim.__all__) == sorted([
-        "DaskExecutor", "ExperimentError", "FirmView", "LocalExecutor", "OptimizationResults",
+        "DaskExecutor", "ExperimentError", "HistoryError", "backtest", "fit", "plot_backtest",
+        "write_backtest", "FirmView", "LocalExecutor", "OptimizationResults",
         "Precision", "PromiseStrategy", "Quote", "Replication", "Results", "ResultsError", "Scenario",
         "ScenarioError", "SensitivityResults", "SimError", "StrategyError", "SweepResults",
         "__version__", "load_scenario", "optimize", "parse_scenario", "plot_comparison",

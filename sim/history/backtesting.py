@@ -38,11 +38,11 @@ from sim.history.simulated import (
     read_replication,
     scenario_delivery_days,
 )
+from sim.model.satisfaction import Disconfirmation
 from sim.model.stars import expected_stars
 from sim.scenario.loading import load_scenario
 from sim.scenario.overrides import with_values
 from sim.scenario.spec import Scenario
-from sim.world.build import build_world
 
 __all__ = ["Backtest", "backtest", "gap_shares", "history_figures", "weekly_late"]
 
@@ -97,27 +97,37 @@ def _gap_and_lead(frame: pd.DataFrame, days: DeliveryDays) -> tuple[np.ndarray, 
     return gap, lead
 
 
+#: A figure of a history: its value, its unit, and the standard error of the history's value
+#: that the model's replications do not hold (the ratings' own noise; 0 for the others).
+Figure = tuple[float, str, float]
+#: Lateness classes with fewer ratings than this are shown but not tested.
+MIN_RATINGS = 10
+
+
 def history_figures(frame: pd.DataFrame, days: DeliveryDays, period: int,
-                    stars: np.ndarray | None = None) -> dict[str, tuple[float, str]]:
-    """Every figure of a history (real or simulated) with its unit: delivered minus promised
-    in business days (negative: early), lead time in calendar days, orders a day, and the
-    mean of ``stars`` (the ratings, or the model's expected stars) by lateness.
+                    stars: np.ndarray | None = None) -> dict[str, Figure]:
+    """Every figure of a history (real or simulated): delivered minus promised in business days
+    (negative: early), lead time in calendar days, orders a day, and the mean of ``stars``
+    (the ratings, or the model's expected stars) by lateness.
     """
     gap, lead = _gap_and_lead(frame, days)
-    out: dict[str, tuple[float, str]] = {"orders a day": (len(frame) / period, "orders")}
+    out: dict[str, Figure] = {"orders a day": (len(frame) / period, "orders", 0.0)}
     for q in GAP_QUANTILES:
         out[f"delivered - promised, {q:.0%} quantile"] = (
-            float(np.quantile(gap, q, method="inverted_cdf")), _WHOLE_DAYS)
-    out["share late"] = (float(np.mean(gap > 0)), "share")
+            float(np.quantile(gap, q, method="inverted_cdf")), _WHOLE_DAYS, 0.0)
+    out["share late"] = (float(np.mean(gap > 0)), "share", 0.0)
     for d in (1, 3, 7):
-        out[f"share {d}+ days early"] = (float(np.mean(gap <= -d)), "share")
+        out[f"share {d}+ days early"] = (float(np.mean(gap <= -d)), "share", 0.0)
     for q in LEAD_QUANTILES:
-        out[f"lead time, {q:.0%} quantile"] = (float(np.quantile(lead, q)), "days")
+        out[f"lead time, {q:.0%} quantile"] = (float(np.quantile(lead, q)), "days", 0.0)
     if stars is not None:
         for label, low, high in LATENESS:
-            chosen = (gap >= low) & (gap <= high) & ~np.isnan(stars)
-            mean = float(stars[chosen].mean()) if chosen.any() else np.nan
-            out[f"mean stars, {label}"] = (mean, "stars")
+            chosen = stars[(gap >= low) & (gap <= high)]
+            chosen = chosen[~np.isnan(chosen)]
+            n = chosen.size
+            mean = float(chosen.mean()) if n else np.nan
+            se = float(chosen.std(ddof=1) / np.sqrt(n)) if n >= MIN_RATINGS else np.nan
+            out[f"mean stars, {label}"] = (mean, "stars", se)
     return out
 
 
@@ -139,24 +149,27 @@ def weekly_late(frame: pd.DataFrame, days: DeliveryDays, start: np.datetime64) -
     return pd.Series(gap > 0).groupby(week).mean()
 
 
-def _model_stars(records: pd.DataFrame, scenario: Scenario) -> np.ndarray:
-    """Expected stars of each simulated order, by the scenario's satisfaction and stars mapping."""
-    world = build_world(scenario)
-    rule = world.satisfaction
-    records = records.sort_values("arrival", kind="stable")
-    reference = rule.expectation(records["earliest"].to_numpy(), records["latest"].to_numpy())
-    to_business = world.calendar.to_business
-    gap = to_business(reference) - to_business(records["delivered"].to_numpy())
-    return expected_stars(rule.value(gap), scenario.satisfaction.stars)
+def _model_stars(frame: pd.DataFrame, days: DeliveryDays, scenario: Scenario) -> np.ndarray:
+    """Expected stars of each simulated order: the scenario's satisfaction of its whole business
+    days early or late, read through its stars mapping. Whole days, as ratings are fitted on
+    (the simulator's own judgement runs on the clock: see docs/model.md).
+    """
+    gap, _ = _gap_and_lead(frame, days)
+    rule = Disconfirmation.from_spec(scenario.satisfaction)
+    return expected_stars(rule.value(-gap.astype(float)), scenario.satisfaction.stars)
 
 
-def _interval(values: np.ndarray, level: float, unit: str) -> tuple[float, float, float]:
+def _interval(values: np.ndarray, level: float, unit: str,
+              noise: float = 0.0) -> tuple[float, float, float]:
+    """The model's mean and the ``level`` interval one more replication would fall in, widened
+    by ``noise``, the standard error of the history's figure beyond the model's.
+    """
     n = values.size
     mean = float(values.mean())
     if n < 2:
         return mean, np.nan, np.nan
     t = float(stats.t.ppf(0.5 + level / 2, n - 1))
-    half = t * float(values.std(ddof=1)) * np.sqrt(1 + 1 / n)
+    half = t * float(np.sqrt(values.var(ddof=1) * (1 + 1 / n) + noise ** 2))
     low, high = mean - half, mean + half
     if unit == _WHOLE_DAYS:
         low, high = np.floor(low), np.ceil(high)
@@ -168,6 +181,8 @@ def _verdict(history: float, mean: float, low: float, high: float, unit: str) ->
                                    else (lambda x: f"{x:.3g}"))
     if np.isnan(history):
         return True, "no history figure"
+    if np.isnan(low) and unit == "stars":
+        return True, f"not tested (fewer than {MIN_RATINGS} ratings): history {fmt(history)}"
     if np.isnan(mean):
         return False, f"misses: history {fmt(history)}, model has none"
     ok = bool(low <= history <= high)
@@ -227,17 +242,16 @@ def backtest(
         run(simulated, replications=replications, seed=seed, workers=workers,
             order_records=folder)
         for r in range(replications):
-            records = read_replication(folder, strategy, r)
-            frame = history_from_records(records, simulated)
-            stars = _model_stars(records, simulated) if rated else None
-            for key, (value, _) in history_figures(frame, days, period, stars).items():
+            frame = history_from_records(read_replication(folder, strategy, r), simulated)
+            stars = _model_stars(frame, days, simulated) if rated else None
+            for key, (value, _, _) in history_figures(frame, days, period, stars).items():
                 model[key].append(value)
             weeks_model.append(weekly_late(frame, days, start))
             gaps_model.append(gap_shares(frame, days))
     level = 1 - (1 - LEVEL) / (len(real) + 1)
     rows = []
-    for key, (value, unit) in real.items():
-        mean, low, high = _interval(np.asarray(model[key]), level, unit)
+    for key, (value, unit, noise) in real.items():
+        mean, low, high = _interval(np.asarray(model[key]), level, unit, noise)
         ok, verdict = _verdict(value, mean, low, high, unit)
         rows.append({"figure": key, "unit": unit, "history": value, "model": mean,
                      "low": low, "high": high, "matches": ok, "verdict": verdict})

@@ -26,8 +26,8 @@ from sim.history.estimate import LEVEL, Basis, Estimate, HistoryError
 from sim.history.reading import History
 from sim.scenario.base import WEEKDAYS
 
-__all__ = ["CONCENTRATION", "TAIL", "WINDOW_MINUTES", "HandlingFit", "fit_handling",
-           "truck_days"]
+__all__ = ["CONCENTRATION", "TAIL", "WINDOW_MINUTES", "HandlingClass", "HandlingFit",
+           "fit_handling", "truck_days"]
 
 #: Share of hand-overs near the modal quarter hour above which they mark one truck.
 CONCENTRATION = 0.5
@@ -35,10 +35,24 @@ CONCENTRATION = 0.5
 WINDOW_MINUTES = 30
 #: Values of ``k`` beyond this quantile are folded into the last one kept.
 TAIL = 0.999
+#: Orders a weekday-and-side-of-the-cut-off class needs to get its own shares of ``k``.
+MIN_CLASS_ORDERS = 30
 #: Share of the busiest weekday's dates with hand-overs a pickup weekday reaches at least half of.
 PICKUP_SHARE = 0.5
 _DAY_MINUTES = 1440
 _NS_PER_MINUTE = 60_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class HandlingClass:
+    """The handling of the orders placed on one weekday before (or after) that day's cut-off:
+    how many there were and the share of each ``k`` of :attr:`HandlingFit.trucks`.
+    """
+
+    weekday: str
+    before_cutoff: bool
+    orders: int
+    shares: tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +61,10 @@ class HandlingFit:
     concentrate there (``concentration``: their share within the window), the pickup weekdays
     (``pickup_shares``: each weekday's share of dates with hand-overs, Monday first), the shares
     of ``k`` further trucks waited for ``k`` in ``trucks``, and the delivery hours (None when
-    deliveries carry no time of day).
+    deliveries carry no time of day). ``by_order_time`` holds the shares of the orders placed on
+    each weekday before and after the cut-off (the classes with at least
+    :data:`MIN_CLASS_ORDERS` orders): a queue that fills over the weekend makes Monday's
+    orders wait more, and an order placed just before the cut-off is likelier to miss it.
     """
 
     basis: Basis
@@ -64,6 +81,7 @@ class HandlingFit:
     early: int
     delivery_opens: str | None
     delivery_closes: str | None
+    by_order_time: tuple[HandlingClass, ...] = ()
 
     @property
     def pmf(self) -> dict[int, float]:
@@ -184,4 +202,25 @@ def fit_handling(history: History, *, weekdays: Iterable[str] | None = None) -> 
         early=int((waited < 0).sum()),
         delivery_opens=opens,
         delivery_closes=closes,
+        by_order_time=_classes(ordered, cutoff, np.minimum(k, trucks[-1]), trucks.size),
     )
+
+
+def _classes(ordered: np.ndarray, cutoff: float, k: np.ndarray,
+             values: int) -> tuple[HandlingClass, ...]:
+    """The shares of ``k`` (folded at ``values - 1``) of each weekday and side of the cut-off
+    with at least :data:`MIN_CLASS_ORDERS` orders.
+    """
+    day = ordered.astype("datetime64[D]")
+    weekday = (day.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+    before = _minutes_of_day(ordered) < cutoff
+    tally = np.zeros((7, 2, values), dtype=np.int64)
+    np.add.at(tally, (weekday, before.astype(np.int64), k), 1)
+    out = []
+    for w, name in enumerate(WEEKDAYS):
+        for side in (1, 0):
+            n = int(tally[w, side].sum())
+            if n >= MIN_CLASS_ORDERS:
+                out.append(HandlingClass(name, bool(side), n,
+                                         tuple(float(c) / n for c in tally[w, side])))
+    return tuple(out)

@@ -1,5 +1,6 @@
 """The report layer: plots, result folders and the verdicts on the seeds' claims."""
 
+from sim.report.backtest import BACKTEST_FILES, plot_backtest, write_backtest
 from sim.report.folder import check_replaceable, check_writable
 from sim.report.optimize import OPTIMIZATION_FILES, plot_optimization, write_optimization
 from sim.report.output import RESULT_FILES, write_results
@@ -10,6 +11,7 @@ from sim.report.sensitivity import SENSITIVITY_FILES, plot_sensitivity, write_se
 from sim.report.sweep import SWEEP_FILES, plot_sweep, write_sweep
 
 __all__ = [
+    "BACKTEST_FILES",
     "KEY_METRICS",
     "OPTIMIZATION_FILES",
     "RESULT_FILES",
@@ -18,6 +20,7 @@ __all__ = [
     "SWEEP_FILES",
     "check_replaceable",
     "check_writable",
+    "plot_backtest",
     "plot_comparison",
     "plot_optimization",
     "plot_over_time",
@@ -26,6 +29,7 @@ __all__ = [
     "plot_timeseries",
     "read_results",
     "verdict_table",
+    "write_backtest",
     "write_optimization",
     "write_results",
     "write_sensitivity",
