@@ -204,8 +204,9 @@ class Controlled:
     def quote(self, view: FirmView) -> Quote:
         """The ``low``-to-``high`` transit window from the committed truck."""
         trucks = view.calendar.truck_times
-        first = np.searchsorted(trucks, view.arrival, side="left") + view.handling_trucks
-        committed = trucks[np.minimum(first + self.dispatch_days, trucks.size - 1)]
+        first = np.searchsorted(trucks, view.arrival, side="left")
+        later = self.dispatch_days + view.handling_trucks
+        committed = trucks[np.minimum(first + later, trucks.size - 1)]
         ends = []
         for p in (self.low, self.high):
             arrival = view.calendar.deliver(committed, view.transit_quantile(self.service, p,

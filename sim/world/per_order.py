@@ -122,7 +122,9 @@ def simulate_per_order(
                 f"the warehouse falls behind for good: an order of day {int(arrival // 24)} is "
                 "not picked before the end of the calendar (too few pickers for the demand)"
             )
-        dispatch = float(world.calendar.truck_after(np.array([finish]), handling)[0])
+        ready = np.array([finish])
+        dispatch = float(world.calendar.next_truck(ready)[0] if world.handling_trucks is None
+                         else world.calendar.truck_after(ready, handling)[0])
         yield At(env, dispatch)
         delivered = world.carrier.deliver(service, np.array([luck]), np.array([dispatch]), schedule)
         # a zero transit can come back from the carrier's clock an ulp before the truck
