@@ -79,6 +79,7 @@ __all__ = [
     "SimError",
     "StrategyError",
     "SweepResults",
+    "__version__",
     "backtest",
     "fit",
     "load_scenario",
@@ -98,5 +99,4 @@ __all__ = [
     "sensitivity",
     "write_backtest",
     "write_results",
-    "__version__",
 ]

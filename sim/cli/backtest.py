@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -63,4 +62,4 @@ def backtest(history: HistorySource, scenario: Path, strategy: str | None, repli
                 click.echo(line)
         click.echo(str(folder))
     if check and not result.matches:
-        sys.exit(EXIT_MISSES)
+        click.get_current_context().exit(EXIT_MISSES)

@@ -8,9 +8,15 @@ units of ``sqrt(sigma^2 / n + tau^2)``, with ``sigma`` the pooled within-day spr
 day is not flagged by noise) and ``tau`` the between-day spread beyond it (from the median
 absolute deviation of the daily means, so a few slow days do not inflate it). A first pass
 takes the median daily mean as the centre; a second takes centre and spreads from the days the
-first did not flag. Days above ``limit`` are flagged (slow only: the model's disruptions slow
-transit) and flagged days merged into periods across gaps of at most :data:`MAX_GAP_DAYS`
-days that are not delivery days or have too few hand-overs to test.
+first did not flag. Days above ``limit`` (raised by the Cornish-Fisher term for the skew of a
+day's mean, as transit is skewed) are flagged, slow ones only (the model's disruptions slow
+transit), and merged into periods across gaps of at most :data:`MAX_GAP_DAYS` days that are
+not delivery days or have too few hand-overs to test.
+
+The periods give the events: their count a year (exact Poisson interval), their mean length
+in days, and their effect on transit, a multiplier (pooled log ratio of each period's mean to
+the normal mean) or an added delay (pooled difference), pooled by DerSimonian-Laird random
+effects so that events of different severity widen the interval.
 """
 
 from __future__ import annotations
@@ -81,9 +87,9 @@ class DisruptionFit:
 
 def _excess(mean: np.ndarray, n: np.ndarray, moments: np.ndarray, sums: np.ndarray,
             use: np.ndarray, centre: float | None, limit: float) -> np.ndarray:
-    """Each day's mean transit less the centre over its standard error, less the control limit
-    corrected for the skew of a day's mean (Cornish-Fisher); the centre (given, or the mean of
-    their orders) and the spreads are read from the days ``use``.
+    """How far each day's mean transit lies beyond the control limit, in standard errors
+    (the limit corrected for the skew of a day's mean); centre (when not given: the mean of
+    their orders) and spreads read from the days ``use``.
     """
     if centre is None:
         centre = float(sums[use].sum() / n[use].sum())
@@ -98,7 +104,9 @@ def _excess(mean: np.ndarray, n: np.ndarray, moments: np.ndarray, sums: np.ndarr
 
 
 def _periods(flagged: np.ndarray, bridge: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of flagged days (first and last index) joined across short runs of ``bridge``."""
+    """Runs of flagged days (first and last index), joined across at most
+    :data:`MAX_GAP_DAYS` days that are all ``bridge`` days.
+    """
     days = np.flatnonzero(flagged)
     if days.size == 0:
         return []
@@ -134,21 +142,19 @@ def _poisson_rate(count: int, years: float) -> Estimate:
                     float(high / years))
 
 
-def _flagged(x: np.ndarray, index: np.ndarray, limit: float,
-             min_day_orders: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hand-overs a day and which days are beyond the control limit (two passes)."""
-    n = np.bincount(index).astype(float)
+def _flagged(x: np.ndarray, index: np.ndarray, n: np.ndarray, limit: float,
+             tested: np.ndarray) -> np.ndarray:
+    """Which days are beyond the control limit (two passes)."""
     sums = np.bincount(index, x)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = sums / n
     deviation = x - mean[index]
     moments = np.stack([np.bincount(index, deviation ** 2), np.bincount(index, deviation ** 3)])
-    tested = n >= min_day_orders
     excess = _excess(mean, n, moments, sums, tested, float(np.median(mean[tested])), limit)
     flagged = tested & (excess > 0)
     if (tested & ~flagged).any():
         flagged = tested & (_excess(mean, n, moments, sums, tested & ~flagged, None, limit) > 0)
-    return n, flagged
+    return flagged
 
 
 def _ratio(log_ratio: Estimate) -> Estimate:
@@ -177,12 +183,14 @@ def fit_disruptions(history: History, *, weekdays: Iterable[str] | None = None,
     x = calendar.clock(frame["delivered"].to_numpy()) - calendar.clock(handed)
     day = handed.astype("datetime64[D]")
     index = (day - day.min()).astype(np.int64)
-    n, flagged = _flagged(x, index, limit, min_day_orders)
-    if not (n >= min_day_orders).any():
+    n = np.bincount(index).astype(float)
+    tested = n >= min_day_orders
+    if not tested.any():
         raise HistoryError(f"{history.report.source}: no day with {min_day_orders} hand-overs; "
                            "disruptions cannot be fitted")
+    flagged = _flagged(x, index, n, limit, tested)
     dates = day.min() + np.arange(n.size)
-    bridge = (n < min_day_orders) | (calendar.between(dates, dates + 1) == 0)
+    bridge = ~tested | (calendar.between(dates, dates + 1) == 0)
     runs = _periods(flagged, bridge)
     label = np.full(n.size, -1)
     for j, (s, e) in enumerate(runs):
@@ -203,7 +211,7 @@ def fit_disruptions(history: History, *, weekdays: Iterable[str] | None = None,
     return DisruptionFit(
         basis=history.basis,
         control_limit=limit,
-        tested_days=int((n >= min_day_orders).sum()),
+        tested_days=int(tested.sum()),
         flagged_days=int(flagged.sum()),
         normal_transit=Estimate.wald(normal, np.sqrt(var_out)),
         periods=periods,

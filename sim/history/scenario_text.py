@@ -19,13 +19,14 @@ import numpy as np
 from sim.history.business_days import DeliveryDays
 from sim.history.demand import DemandFit
 from sim.history.disruptions import DisruptionFit
-from sim.history.estimate import LEVEL, Basis, Estimate
+from sim.history.estimate import LEVEL, Estimate
 from sim.history.handling import HandlingFit
 from sim.history.promise_rule import PromiseRuleFit
 from sim.history.reading import History
 from sim.history.repurchase import RepurchaseFit
 from sim.history.satisfaction import SatisfactionFit
 from sim.history.transit import TransitFit
+from sim.history.yaml_lines import CommentedLines, basis_text, estimate_text, flow
 from sim.scenario.base import WEEKDAYS
 from sim.scenario.limits import MAX_TRANSIT_DAYS
 
@@ -56,55 +57,6 @@ class FittedParts:
     notes: tuple[str, ...]
 
 
-def _number(x: float) -> str:
-    return f"{float(x):.4g}" if math.isfinite(x) else "null"
-
-
-def _flow(value: Any) -> str:
-    """``value`` in YAML flow style: short, and exact for what a scenario holds."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, bool) or value is None:
-        return {True: "true", False: "false", None: "null"}[value]
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return _number(float(value))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return f'"{value}"'
-
-
-def _basis(basis: Basis) -> str:
-    return f"{basis.start}..{basis.end}, {basis.orders:,} orders"
-
-
-def _estimate(e: Estimate) -> str:
-    if math.isnan(e.se):
-        return f"{LEVEL:.0%} interval [{_number(e.low)}, {_number(e.high)}]"
-    return f"se {_number(e.se)}"
-
-
-class _Lines:
-    """A scenario file being written: keys at their depth, each with an optional comment."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def comment(self, text: str, depth: int = 0) -> None:
-        self.lines.append("  " * depth + f"# {text}")
-
-    def key(self, name: str, value: Any = None, comment: str = "", depth: int = 0) -> None:
-        text = "  " * depth + (f"{name}:" if value is None else f"{name}: {_flow(value)}")
-        self.lines.append(text + (f"  # {comment}" if comment else ""))
-
-    def item(self, value: Any, comment: str = "", depth: int = 1) -> None:
-        self.lines.append("  " * depth + f"- {_flow(value)}" + (f"  # {comment}" if comment
-                                                                   else ""))
-
-
 def _multipliers(shares: Iterable[Estimate], exposure: np.ndarray) -> list[float]:
     """Profile multipliers (mean 1 over the period) from shares of orders and the share of the
     period each class covers (days of each weekday or month); classes never seen get 1.
@@ -123,11 +75,11 @@ def _exposure(start: dt.date, days: int) -> tuple[np.ndarray, np.ndarray]:
     return np.bincount(weekday, minlength=7) / days, np.bincount(month, minlength=12) / days
 
 
-def _demand(out: _Lines, fit: DemandFit) -> None:
+def _demand(out: CommentedLines, fit: DemandFit) -> None:
     weekday_days, month_days = _exposure(fit.basis.start, fit.days)
     out.key("demand")
     out.key("orders_per_day", round(fit.per_day.value, 3),
-            f"{_estimate(fit.per_day)}; {_basis(fit.basis)}, {fit.days} days", 1)
+            f"{estimate_text(fit.per_day)}; {basis_text(fit.basis)}, {fit.days} days", 1)
     weekdays = _multipliers(fit.weekday, weekday_days)
     out.key("weekday_profile", dict(zip(WEEKDAYS, weekdays)),
             f"largest se {max(e.se for e in fit.weekday) * 7:.2g}", 1)
@@ -138,7 +90,7 @@ def _demand(out: _Lines, fit: DemandFit) -> None:
             else f"largest se {max(e.se for e in fit.month) * 12:.2g}", 1)
     hours = [round(e.value * 24, 4) for e in fit.hour]
     out.key("hourly_profile", hours, "share of orders by hour, times 24", 1)
-    out.comment(f"trend {fit.trend.value:+.3g} orders a day per day ({_estimate(fit.trend)}): "
+    out.comment(f"trend {fit.trend.value:+.3g} orders a day per day ({estimate_text(fit.trend)}): "
                 "not simulated (the monthly profile holds the season)", 1)
 
 
@@ -158,7 +110,7 @@ def _peaks(fit: DemandFit) -> list[dict[str, Any]]:
     return seasons
 
 
-def _warehouse(out: _Lines, parts: FittedParts) -> None:
+def _warehouse(out: CommentedLines, parts: FittedParts) -> None:
     d = parts.demand
     busiest = (d.per_day.value * max(e.value for e in d.weekday) * 7
                * max(e.value for e in d.month) * 12 * max(e.value for e in d.hour))
@@ -172,10 +124,32 @@ def _warehouse(out: _Lines, parts: FittedParts) -> None:
     out.item({"start": "00:00", "end": "24:00", "pickers": pickers},
              f"{PICKER_HEADROOM:g}x the busiest hour's orders")
     out.key("pick_minutes", {"dist": "constant", "value": PICK_MINUTES}, "", 1)
-    shares = ", ".join(f"{k}: {_estimate(e)}" for k, e in zip(h.trucks, h.shares))
-    out.key("handling_trucks", {"dist": "empirical", "values": list(h.trucks),
-                                "weights": [round(e.value, 5) for e in h.shares]},
-            f"{_basis(h.basis)}; {shares}", 1)
+    shares = ", ".join(f"{k}: {estimate_text(e)}" for k, e in zip(h.trucks, h.shares))
+    overall = [e.value for e in h.shares]
+    out.key("handling_trucks", _trucks(h.trucks, overall), f"{basis_text(h.basis)}; {shares}", 1)
+    classes = {(c.weekday, c.before_cutoff): c for c in h.by_order_time}
+    if not classes:
+        return
+    out.key("handling_by_order_time", None, "the orders of each weekday, before and after "
+            "the cut-off", 1)
+    for day in WEEKDAYS:
+        sides = {side: classes.get((day, side)) for side in (True, False)}
+        if not any(sides.values()):
+            continue
+        counts = ", ".join(f"{'before' if side else 'after'} {c.orders:,}"
+                           for side, c in sides.items() if c)
+        out.key(day, None, f"orders: {counts}" + ("" if all(sides.values())
+                                                   else "; the other side: all orders'"), 2)
+        for side, c in sides.items():
+            out.key("before_cutoff" if side else "after_cutoff",
+                    _trucks(h.trucks, overall if c is None else c.shares), "", 3)
+
+
+def _trucks(values: tuple[int, ...], shares: Iterable[float]) -> dict[str, Any]:
+    """Whole trucks waited as an empirical distribution (values without weight left out)."""
+    kept = [(k, round(w, 5)) for k, w in zip(values, shares) if round(w, 5) > 0]
+    return {"dist": "empirical", "values": [k for k, _ in kept],
+            "weights": [w for _, w in kept]}
 
 
 def _transit_distribution(fit: TransitFit, cap: float) -> tuple[dict[str, Any], str]:
@@ -185,15 +159,15 @@ def _transit_distribution(fit: TransitFit, cap: float) -> tuple[dict[str, Any], 
         if best.family == "lognorm":
             spec = {"dist": "lognormal", "median": values["scale"].value,
                     "sigma": values["s"].value}
-            why = (f"median {_estimate(values['scale'])}, sigma {_estimate(values['s'])}")
+            why = (f"median {estimate_text(values['scale'])}, sigma {estimate_text(values['s'])}")
         else:
             a = values["a"].value
             spec = {"dist": "gamma", "mean": a * values["scale"].value, "cv": 1 / math.sqrt(a)}
-            why = f"shape {_estimate(values['a'])}, scale {_estimate(values['scale'])}"
+            why = f"shape {estimate_text(values['a'])}, scale {estimate_text(values['scale'])}"
         tail = best.frozen().ppf(1 - 1e-6)
         if tail <= cap:
             return spec, (f"{best.family} by AIC, KS p {best.ks_pvalue:.2g}; {why}; "
-                          f"{_basis(fit.basis)}")
+                          f"{basis_text(fit.basis)}")
     quantiles = np.array([v for _, v in fit.quantiles])
     capped = int(np.sum(quantiles > cap))
     values = np.clip(quantiles, 0.0, cap).round(4)
@@ -204,10 +178,10 @@ def _transit_distribution(fit: TransitFit, cap: float) -> tuple[dict[str, Any], 
     return ({"dist": "empirical", "values": values.tolist(), "weights": weights.tolist()},
             f"empirical, {values.size} quantiles ({why}"
             + (f"; {capped} quantiles capped at {cap:.3g}" if capped else "")
-            + f"); {_basis(fit.basis)}")
+            + f"); {basis_text(fit.basis)}")
 
 
-def _carrier(out: _Lines, parts: FittedParts, cap: float) -> list[str]:
+def _carrier(out: CommentedLines, parts: FittedParts, cap: float) -> list[str]:
     by_service = {f.service: f for f in parts.transit if f.service and f.region is None}
     if not by_service:
         by_service = {"standard": parts.transit[0]}
@@ -218,14 +192,14 @@ def _carrier(out: _Lines, parts: FittedParts, cap: float) -> list[str]:
     for name, fit in by_service.items():
         spec, why = _transit_distribution(fit, cap)
         median = dict(fit.quantiles)[0.5]
-        out.lines.append(f"    - name: {_flow(name)}")
+        out.lines.append(f"    - name: {flow(name)}")
         out.key("nominal_days", max(1, math.ceil(median)), "the median transit, rounded up", 3)
         out.key("transit_days", spec, why, 3)
         out.key("cost", 0.0, "assumption: shipping costs are not in the history", 3)
     return list(by_service)
 
 
-def _disruptions(out: _Lines, parts: FittedParts) -> float:
+def _disruptions(out: CommentedLines, parts: FittedParts) -> float:
     """The disruptions section; returns the largest transit multiplier it sets."""
     out.key("disruptions")
     fit = parts.disruptions
@@ -238,19 +212,19 @@ def _disruptions(out: _Lines, parts: FittedParts) -> float:
         multiplier = max(fit.transit_multiplier.value, 1.0)
         out.lines.append("    - kind: fitted_slowdown")
         out.key("rate_per_year", round(fit.rate_per_year.value, 3),
-                f"{_estimate(fit.rate_per_year)}; {_basis(fit.basis)}", 3)
+                f"{estimate_text(fit.rate_per_year)}; {basis_text(fit.basis)}", 3)
         out.key("duration_days", {"dist": "exponential",
                                   "mean": max(fit.duration_days.value, 0.5)},
-                f"mean {_estimate(fit.duration_days)}", 3)
+                f"mean {estimate_text(fit.duration_days)}", 3)
         out.key("transit_multiplier", round(multiplier, 3),
-                _estimate(fit.transit_multiplier), 3)
+                estimate_text(fit.transit_multiplier), 3)
     seasons = _peaks(parts.demand)
     out.key("peaks", seasons, f"days over the demand control limit "
             f"({parts.demand.control_limit:g} residual sd)" if seasons else "none", 1)
     return multiplier
 
 
-def _strategies(out: _Lines, parts: FittedParts, service: str) -> None:
+def _strategies(out: CommentedLines, parts: FittedParts, service: str) -> None:
     rule = parts.promise.chosen
     pooled = next(c for c in parts.promise.candidates
                   if not c.by and c.kind == "fixed business days")
@@ -262,12 +236,12 @@ def _strategies(out: _Lines, parts: FittedParts, service: str) -> None:
                 f"reproduces {rule.exact_share:.1%} of promises exactly (mean error "
                 f"{rule.mean_abs_error:.2f} days)", 1)
     out.comment(f"this one ({days} business days for all) reproduces {pooled.exact_share:.1%}; "
-                f"padding: median {_estimate(parts.promise.padding)} business days early; "
+                f"padding: median {estimate_text(parts.promise.padding)} business days early; "
                 f"{parts.promise.late_share.value:.1%} late", 1)
     out.key("baseline", "historical")
 
 
-def _satisfaction(out: _Lines, parts: FittedParts) -> None:
+def _satisfaction(out: CommentedLines, parts: FittedParts) -> None:
     fit = parts.satisfaction
     out.key("satisfaction")
     if fit is None:
@@ -278,13 +252,13 @@ def _satisfaction(out: _Lines, parts: FittedParts) -> None:
     loss_aversion = fit.loss_aversion.value if early_matters else 2.25
     scale = fit.early_slope.value if early_matters else fit.late_slope.value / loss_aversion
     out.comment(f"ordered logit of {fit.basis.orders:,} ratings ({fit.basis.start}.."
-                f"{fit.basis.end}): early slope {_estimate(fit.early_slope)}, late slope "
-                f"{_estimate(fit.late_slope)}", 1)
+                f"{fit.basis.end}): early slope {estimate_text(fit.early_slope)}, late slope "
+                f"{estimate_text(fit.late_slope)}", 1)
     if early_matters:
-        out.key("loss_aversion", round(loss_aversion, 4), _estimate(fit.loss_aversion), 1)
+        out.key("loss_aversion", round(loss_aversion, 4), estimate_text(fit.loss_aversion), 1)
         out.key("gain_curvature", 1.0, "the ordered logit's early side is linear", 1)
         out.key("delight_cap", float(fit.plateau.value),
-                f"the plateau, business days; {_estimate(fit.plateau)}", 1)
+                f"the plateau, business days; {estimate_text(fit.plateau)}", 1)
     else:
         out.comment("days early do not raise ratings (the early slope's interval holds 0): "
                     "delight is capped at 0", 1)
@@ -296,7 +270,7 @@ def _satisfaction(out: _Lines, parts: FittedParts) -> None:
     if math.isnan(fit.curvature.low):
         why = "not identified (lateness takes fewer than 3 values): linear"
     else:
-        why = _estimate(fit.curvature) + ("; the model allows at most 1" if curvature > 1
+        why = estimate_text(fit.curvature) + ("; the model allows at most 1" if curvature > 1
                                           else "")
     out.key("loss_curvature", round(min(curvature, 1.0), 3), why, 1)
     out.key("reference", "end", "a history's promise is one date", 1)
@@ -307,14 +281,14 @@ def _satisfaction(out: _Lines, parts: FittedParts) -> None:
                                 "ratings"}, "satisfaction in expected stars", 1)
 
 
-def _customers(out: _Lines, parts: FittedParts) -> None:
+def _customers(out: CommentedLines, parts: FittedParts) -> None:
     fit = parts.repurchase
     if fit is None:
         return
     per_year = -math.log(max(1 - fit.rate.value, 1e-9)) * 365 / fit.window_days
     out.comment(f"Repeat customers: {fit.rate.value:.1%} come back within {fit.window_days:g} "
-                f"days ({_estimate(fit.rate)}); a late delivery's odds ratio "
-                f"{_estimate(fit.odds_ratio)} ({_basis(fit.basis)}).")
+                f"days ({estimate_text(fit.rate)}); a late delivery's odds ratio "
+                f"{estimate_text(fit.odds_ratio)} ({basis_text(fit.basis)}).")
     out.comment("A history identifies repurchase but not learning, trust or word of mouth, "
                 "so customers")
     out.comment("are not simulated; to simulate them, uncomment and set the rest (docs/model.md):")
@@ -326,7 +300,7 @@ def _customers(out: _Lines, parts: FittedParts) -> None:
 def scenario_text(parts: FittedParts, name: str) -> str:
     """The scenario file of ``parts`` (see the module docstring), named ``name``."""
     h = parts.history
-    out = _Lines()
+    out = CommentedLines()
     out.comment(f"Fitted by promise-sim fit from {parts.source}: {h.orders:,} orders placed "
                 f"{h.start}..{h.end} ({h.report.rows - h.report.kept:,} rows left out).")
     out.comment(f"Each fitted value's comment gives its standard error or {LEVEL:.0%} interval, "
@@ -354,7 +328,7 @@ def scenario_text(parts: FittedParts, name: str) -> str:
                 "1st to 99th percentile of delivery times", 1)
     _demand(out, parts.demand)
     _warehouse(out, parts)
-    sections = _Lines()
+    sections = CommentedLines()
     multiplier = _disruptions(sections, parts)
     services = _carrier(out, parts, cap=0.98 * MAX_TRANSIT_DAYS / multiplier)
     out.lines += sections.lines

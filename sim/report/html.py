@@ -50,6 +50,8 @@ class Wording:
 HEADLINE_METRICS = {
     "satisfaction_mean": Wording("satisfies more than", "satisfies less than",
                                   "satisfaction", "{diff} ({ci}) on the satisfaction scale"),
+    "expected_stars": Wording("is rated higher than", "is rated lower than", "expected stars",
+                              "{diff} stars ({ci})"),
     "promise_kept": Wording("keeps more of its promises than", "keeps fewer of its promises than",
                              "promises kept", "{diff} percentage points ({ci})", 100.0),
     "profit_per_order": Wording("earns more per order than", "earns less per order than",

@@ -26,6 +26,7 @@ from sim.scenario.base import (
     clock_hours,
 )
 from sim.scenario.distributions import Distribution
+from sim.scenario.handling import CutoffSides, check_handling_tail
 from sim.scenario.limits import (
     DAY_REASON,
     EARLIEST_START,
@@ -250,19 +251,27 @@ class Warehouse(Spec):
         "every parcel takes the first truck after picking.",
     )
 
+    handling_by_order_time: dict[Weekday, CutoffSides] | None = Field(
+        default=None,
+        description="The handling of the orders placed on each weekday named, before and after "
+        "that day's cut-off (`promise-sim fit` sets it: a queue that fills over the weekend "
+        "makes Monday's orders wait more); orders of a weekday not named take "
+        "'handling_trucks'.",
+    )
+
     @field_validator("handling_trucks")
     @classmethod
     def _handling_within_the_calendar(cls, handling: Distribution | None) -> Distribution | None:
-        if handling is None:
-            return None
-        with np.errstate(all="ignore"):
-            tail = float(handling.ppf(np.array([1.0 - TRANSIT_TAIL]))[0])
-        if not tail < MAX_HANDLING_TRUCKS + 1:  # whole trucks: 40.9 waits 40
-            raise ValueError(
-                f"one parcel in a million may wait {np.floor(tail):.3g} trucks; must be <= "
-                f"{MAX_HANDLING_TRUCKS} ({HANDLING_REASON})"
-            )
+        if handling is not None:
+            check_handling_tail(handling)
         return handling
+
+    @model_validator(mode="after")
+    def _handling_for_the_rest(self) -> Warehouse:
+        if self.handling_by_order_time is not None and self.handling_trucks is None:
+            raise ValueError("'handling_by_order_time' needs 'handling_trucks' (the handling of "
+                             "the orders it does not name)")
+        return self
 
     @model_validator(mode="after")
     def _shifts_consistent(self) -> Warehouse:

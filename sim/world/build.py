@@ -12,6 +12,7 @@ from sim.model.carrier import Carrier
 from sim.model.customers import Behaviour, Reputation
 from sim.model.demand import DemandModel
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
+from sim.model.handling import Handling
 from sim.model.market import LogitChoice
 from sim.model.promise import FirmView, PromiseStrategy, strategy_from_spec
 from sim.model.satisfaction import Disconfirmation
@@ -34,7 +35,8 @@ Streams = Callable[[str], np.random.Generator]
 @dataclass(frozen=True, slots=True, eq=False)
 class DayDraws:
     """The orders of one day and their luck: arrival (hours), pick hours, carrier luck in [0, 1)
-    and, in a world with a handling stage, the whole trucks each waits after picking.
+    and, in a world with a handling stage, each one's handling luck in [0, 1) (its whole trucks
+    waited come from it and its order time: :meth:`World.trucks_waited`).
     """
 
     arrival: np.ndarray
@@ -85,11 +87,11 @@ class World:
     behaviour: Behaviour | None = None
     word_of_mouth: WordOfMouth | None = None
     market: MarketSetup | None = None
-    handling_trucks: Distribution | None = None
+    handling: Handling | None = None
 
     def handling_stream(self, streams: Streams) -> np.random.Generator | None:
         """The stream of the handling stage's draws (None without one: nothing is drawn)."""
-        return None if self.handling_trucks is None else streams("handling")
+        return None if self.handling is None else streams("handling")
 
     def draw_day(
         self,
@@ -114,18 +116,22 @@ class World:
         pick_hours = self.pick_minutes.sample(warehouse_rng, n)
         pick_hours /= 60.0
         luck = carrier_rng.random(n)
-        if self.handling_trucks is None:
+        if self.handling is None:
             return DayDraws(np.empty(0), pick_hours, luck)
         if handling_rng is None:
             raise ValueError("a world with a handling stage draws it from the 'handling' stream")
-        handling = np.floor(self.handling_trucks.sample(handling_rng, n)).astype(np.int64)
-        return DayDraws(np.empty(0), pick_hours, luck, handling)
+        return DayDraws(np.empty(0), pick_hours, luck, handling_rng.random(n))
+
+    def trucks_waited(self, arrival: np.ndarray, handling: np.ndarray) -> np.ndarray:
+        """Whole trucks of handling of orders placed at ``arrival`` with handling luck
+        ``handling`` (their :attr:`DayDraws.handling`).
+        """
+        assert self.handling is not None
+        return self.handling.trucks(arrival, handling, self.calendar.start.weekday())
 
     def expected_handling_trucks(self) -> int:
         """Whole trucks of handling the firm expects: the median (0 without a handling stage)."""
-        if self.handling_trucks is None:
-            return 0
-        return int(np.floor(self.handling_trucks.ppf(np.array([0.5]))[0]))
+        return 0 if self.handling is None else self.handling.expected
 
     def reputation(self) -> Reputation:
         """A fresh reputation score (inert when customers have no memory)."""
@@ -211,7 +217,7 @@ def build_world(scenario: Scenario) -> World:
         behaviour=None if customers is None else Behaviour.from_spec(customers),
         word_of_mouth=None if customers is None else customers.word_of_mouth,
         market=_market(scenario),
-        handling_trucks=scenario.warehouse.handling_trucks,
+        handling=Handling.from_spec(scenario.warehouse, scenario.calendar.cutoff),
     )
 
 

@@ -181,7 +181,8 @@ class Firm:
         if draws.handling is None:
             dispatch = world.calendar.next_truck(finish)
         else:
-            dispatch = self._handed_over(finish, draws.handling)
+            dispatch = self._handed_over(
+                finish, world.trucks_waited(draws.arrival, draws.handling))
         transit = world.carrier.undisturbed_days(quote.service, draws.luck)
         if self._judge_at_once:
             delivered = deliver_and_book(world, self.ledger, self._transit_steps,

@@ -105,7 +105,7 @@ def simulate_per_order(
     last_finish = (world.calendar.days - 30) * 24.0
 
     def order(record: dict[str, np.ndarray], i: int, pick_hours: float, luck: float,
-              handling: int) -> Process:
+              handling: float) -> Process:
         arrival = float(record["arrival"][i])
         yield At(env, arrival)
         backlog = floor.waiting
@@ -123,8 +123,11 @@ def simulate_per_order(
                 "not picked before the end of the calendar (too few pickers for the demand)"
             )
         ready = np.array([finish])
-        dispatch = float(world.calendar.next_truck(ready)[0] if world.handling_trucks is None
-                         else world.calendar.truck_after(ready, handling)[0])
+        if world.handling is None:
+            dispatch = float(world.calendar.next_truck(ready)[0])
+        else:
+            waited = world.trucks_waited(np.array([arrival]), np.array([handling]))
+            dispatch = float(world.calendar.truck_after(ready, waited)[0])
         yield At(env, dispatch)
         delivered = world.carrier.deliver(service, np.array([luck]), np.array([dispatch]), schedule)
         # a zero transit can come back from the carrier's clock an ulp before the truck
@@ -145,8 +148,7 @@ def simulate_per_order(
         for day in range(world.days):
             yield At(env, day * 24.0)
             draws = world.draw_day(day, demand_rng, warehouse_rng, carrier_rng, handling_rng)
-            handling = (np.zeros(draws.arrival.size, dtype=np.int64) if draws.handling is None
-                        else draws.handling)
+            handling = np.zeros(draws.arrival.size) if draws.handling is None else draws.handling
             n = draws.arrival.size
             record = {f: np.full(n, np.nan) for f in OrderRecords.FIELDS}
             record["arrival"] = draws.arrival
@@ -155,7 +157,7 @@ def simulate_per_order(
             days.append(record)
             for i in range(n):
                 env.process(order(record, i, float(draws.pick_hours[i]), float(draws.luck[i]),
-                                  int(handling[i])))
+                                  float(handling[i])))
 
     env.process(order_days(streams("demand"), streams("warehouse"), streams("carrier"),
                            world.handling_stream(streams)))

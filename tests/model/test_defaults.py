@@ -15,8 +15,10 @@ from sim.model.calendar import DRAIN_DAYS, BusinessCalendar
 from sim.model.carrier import Carrier
 from sim.model.customers import Behaviour, Reputation
 from sim.model.demand import DemandModel
+from sim.model.handling import Handling
 from sim.model.market import LogitChoice
 from sim.model.satisfaction import Disconfirmation
+from sim.model.stars import StarScale
 from sim.scenario.customers import Customers as CustomersSpec
 from sim.scenario.customers import Pushback as PushbackSpec
 from sim.scenario.customers import Satisfaction as SatisfactionSpec
@@ -34,7 +36,7 @@ FROM_A_SECTION = {
     Reputation: WordOfMouthSpec,
 }
 #: Model parts built from a section and other parts (tested below, each on its own terms).
-FROM_PARTS = {BusinessCalendar, Carrier, DemandModel}
+FROM_PARTS = {BusinessCalendar, Carrier, DemandModel, Handling, StarScale}
 
 
 def _model_classes_with_from_spec() -> set[type]:

@@ -258,3 +258,20 @@ def test_report_of_a_run_with_one_strategy_has_no_verdict_but_its_means(tmp_path
     assert "One strategy only (zappos_buffer): nothing to compare it with." in text
     assert len(_Page(text).table("summary")) > 1
     assert "One strategy only (zappos_buffer)" in render_report(run, figures={})
+
+
+def test_headline_reads_a_run_in_stars_only_when_it_measured_them(results):
+    stars = {"scale": 0.6, "thresholds": [-3.0, -2.0, -1.0, 0.5], "source": "a test"}
+    in_stars = sim.run(small_scenario(satisfaction={"stars": stars}), replications=3, workers=1)
+    table = in_stars.differences.set_index(["strategy", "metric"])
+
+    rated = [e for e in headline(in_stars) if "stars (95% CI" in e["sentence"]]
+
+    assert not [e for e in headline(results) if "stars" in e["sentence"]]
+    assert len(rated) == 2
+    for entry in rated:
+        row = table.loc[(entry["strategy"], "expected_stars")]
+        verb = {"more": "is rated higher than", "less": "is rated lower than"}.get(
+            entry["direction"], "cannot be told apart on expected stars")
+        assert verb in entry["sentence"]
+        assert (entry["direction"] == "more") == (row["ci_low"] > 0)
