@@ -37,6 +37,7 @@ from scipy import stats
 
 __all__ = [
     "CONFIDENCE",
+    "HAND_WRITTEN",
     "Band",
     "Beyond",
     "Check",
@@ -51,6 +52,7 @@ __all__ = [
     "Selection",
     "Selects",
     "fmt",
+    "hand_written",
     "render_markdown",
     "write_atomically",
 ]
@@ -418,12 +420,16 @@ class Row:
         return cls(**data)  # type: ignore[arg-type]
 
 
+#: The line that opens the hand-written part of ``docs/validation.md``.
+HAND_WRITTEN = "<!-- Hand-written from here on: kept as it is when the table is rewritten. -->"
+
 HEADER = """\
 # Validation: the simulator against queueing theory and published results
 
 Written by the validation suite (`pytest tests/validation`, or the whole suite) when every test
-in that folder has run; do not edit by hand. Seeds are fixed, so the file changes only when the
-numbers do. Sources and formulas: `LITERATURE.md` of the project's shared notes.
+in that folder has run; do not edit the table by hand (the sections after it are hand-written and
+kept as they are). Seeds are fixed, so the file changes only when the numbers do. Sources and
+formulas: `LITERATURE.md` of the project's shared notes.
 
 Each row compares a known result with the simulated estimate: its mean over n independent
 replications and its {level}% t-interval. For a search by the optimiser (`promise-sim
@@ -445,8 +451,19 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(rows: Iterable[Row], *, confidence: float = CONFIDENCE) -> str:
-    """The whole of ``docs/validation.md`` for ``rows``, in the order given."""
+def hand_written(text: str) -> str:
+    """The hand-written part of a ``docs/validation.md``: from the :data:`HAND_WRITTEN` line on
+    (empty without one), kept when the table is rewritten.
+    """
+    at = text.find(HAND_WRITTEN)
+    return "" if at < 0 else text[at:]
+
+
+def render_markdown(rows: Iterable[Row], *, confidence: float = CONFIDENCE,
+                    tail: str = "") -> str:
+    """The whole of ``docs/validation.md`` for ``rows``, in the order given, then ``tail``
+    (the hand-written part, :func:`hand_written`).
+    """
     rows = list(rows)
     notes: list[str] = []
     lines = [HEADER.format(level=f"{100 * confidence:g}", count=len(rows),
@@ -466,6 +483,8 @@ def render_markdown(rows: Iterable[Row], *, confidence: float = CONFIDENCE) -> s
     if notes:
         lines += ["", "Notes:", ""]
         lines += [f"{i}. {note}" for i, note in enumerate(notes, start=1)]
+    if tail:
+        lines += ["", tail.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,8 @@ that sees every test report: the only one without xdist, the controller with it 
 own ``conftest.py`` is not loaded there). A row travels on its test's report
 (``user_properties``); at the end of the session, if every test of ``tests/validation`` was
 collected and ran, the rows are written to ``docs/validation.md`` atomically, ordered by test
-id so the file is the same whatever ran where.
+id so the file is the same whatever ran where; its hand-written sections after the table are
+kept.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from validation.rows import Collector, Row, render_markdown, write_atomically
+from validation.rows import Collector, Row, hand_written, render_markdown, write_atomically
 
 __all__ = ["ROW_PROPERTY", "TARGET", "ValidationSession", "ordered_test_files"]
 
@@ -77,7 +78,9 @@ class ValidationSession:
             self.outcome = f"{TARGET} not written: " + "; ".join(missing)
             return
         rows = self.collector.ordered_rows()
-        write_atomically(config.rootpath / TARGET, render_markdown(rows))
+        target = config.rootpath / TARGET
+        tail = hand_written(target.read_text(encoding="utf-8")) if target.exists() else ""
+        write_atomically(target, render_markdown(rows, tail=tail))
         failing = sum(not r.passed for r in rows)
         self.outcome = f"{TARGET} written: {len(rows)} rows, {failing} failing"
 

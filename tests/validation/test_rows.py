@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 from validation.rows import (
+    HAND_WRITTEN,
     Band,
     Beyond,
     Collector,
@@ -18,6 +19,7 @@ from validation.rows import (
     Selection,
     Selects,
     fmt,
+    hand_written,
     render_markdown,
     write_atomically,
 )
@@ -161,6 +163,17 @@ def test_markdown_has_one_line_per_row_numbered_notes_and_no_date():
     assert "| c [1] | s | 1 | 5 [4, 6] | t | **fail** |" in lines
     assert lines[-2:] == ["1. first", "2. second"]
     assert render_markdown(rows) == text  # nothing in it changes from run to run
+
+
+def test_markdown_keeps_the_hand_written_part_after_the_table():
+    rows = [Row("a", "s", "1", "1 [0, 2]", "t", True, note="first")]
+    old = render_markdown(rows, tail=f"{HAND_WRITTEN}\n\n## By hand\n\ntext\n")
+
+    new = render_markdown([Row("b", "s", "1", "1 [0, 2]", "t", True)], tail=hand_written(old))
+
+    assert new.endswith(f"\n\n{HAND_WRITTEN}\n\n## By hand\n\ntext\n")
+    assert "| b | s |" in new and "| a [1] |" not in new
+    assert hand_written(render_markdown(rows)) == ""
 
 
 def test_write_atomically_replaces_the_file_and_leaves_no_temporary(tmp_path):
