@@ -156,7 +156,9 @@ def _model_stars(frame: pd.DataFrame, days: DeliveryDays, scenario: Scenario) ->
     """
     gap, _ = _gap_and_lead(frame, days)
     rule = Disconfirmation.from_spec(scenario.satisfaction)
-    return expected_stars(rule.value(-gap.astype(float)), scenario.satisfaction.stars)
+    stars = scenario.satisfaction.stars
+    assert stars is not None
+    return expected_stars(rule.value(-gap.astype(float)), stars)
 
 
 def _interval(values: np.ndarray, level: float, unit: str,

@@ -131,7 +131,8 @@ def fit_history(
         path = Path(folder) / f"{name}.yaml"
         path.write_text(text)
         scenario = load_scenario(path)
-    return HistoryFit(*(getattr(parts, f.name) for f in fields(FittedParts)), text, scenario)
+    return HistoryFit(**{f.name: getattr(parts, f.name) for f in fields(FittedParts)}, text=text,
+                      scenario=scenario)
 
 
 def _optional(estimator, history: History, notes: list[str], **options):

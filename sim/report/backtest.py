@@ -70,10 +70,10 @@ def _shown(value: float, unit: str) -> str:
 def render_backtest(result: Backtest, *, history: str | None = None,
                     png: bytes | None = None) -> str:
     """The back-test's HTML page (self-contained: the figure is embedded)."""
-    rows = [{"figure": r.figure, "history": _shown(r.history, r.unit),
-             "model": _shown(r.model, r.unit),
-             "interval": f"[{_shown(r.low, r.unit)}, {_shown(r.high, r.unit)}]",
-             "matches": bool(r.matches)} for r in result.rows.itertuples()]
+    rows = [{"figure": r["figure"], "history": _shown(r["history"], r["unit"]),
+             "model": _shown(r["model"], r["unit"]),
+             "interval": f"[{_shown(r['low'], r['unit'])}, {_shown(r['high'], r['unit'])}]",
+             "matches": bool(r["matches"])} for r in result.rows.to_dict(orient="records")]
     return template("backtest.html.j2").render(
         scenario=result.scenario, strategy=result.strategy, replications=result.replications,
         orders=f"{result.history_orders:,}", history=history, matches=result.matches,
