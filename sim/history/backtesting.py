@@ -179,8 +179,8 @@ def _interval(values: np.ndarray, level: float, unit: str,
 
 
 def _verdict(history: float, mean: float, low: float, high: float, unit: str) -> tuple[bool, str]:
-    fmt: Callable[[float], str] = ((lambda x: f"{x:.1%}") if unit == "share"
-                                   else (lambda x: f"{x:.3g}"))
+    fmt: Callable[[float], str] = ((lambda x: f"{x + 0.0:.1%}") if unit == "share"
+                                   else (lambda x: f"{x + 0.0:.3g}"))
     if np.isnan(history):
         return True, "no history figure"
     if np.isnan(low) and unit == "stars":
