@@ -156,7 +156,9 @@ def _model_stars(frame: pd.DataFrame, days: DeliveryDays, scenario: Scenario) ->
     """
     gap, _ = _gap_and_lead(frame, days)
     rule = Disconfirmation.from_spec(scenario.satisfaction)
-    return expected_stars(rule.value(-gap.astype(float)), scenario.satisfaction.stars)
+    stars = scenario.satisfaction.stars
+    assert stars is not None
+    return expected_stars(rule.value(-gap.astype(float)), stars)
 
 
 def _interval(values: np.ndarray, level: float, unit: str,
@@ -177,8 +179,8 @@ def _interval(values: np.ndarray, level: float, unit: str,
 
 
 def _verdict(history: float, mean: float, low: float, high: float, unit: str) -> tuple[bool, str]:
-    fmt: Callable[[float], str] = ((lambda x: f"{x:.1%}") if unit == "share"
-                                   else (lambda x: f"{x:.3g}"))
+    fmt: Callable[[float], str] = ((lambda x: f"{x + 0.0:.1%}") if unit == "share"
+                                   else (lambda x: f"{x + 0.0:.3g}"))
     if np.isnan(history):
         return True, "no history figure"
     if np.isnan(low) and unit == "stars":

@@ -57,10 +57,17 @@ class HistoryFit(FittedParts):
         pooled = self.transit[0]
         median = dict(pooled.quantiles)[0.5]
         out.append(f"transit: {pooled.chosen} (median {median:.3g} business days)")
+        for group in self.transit[1:]:
+            label = "/".join(x for x in (group.service, group.region) if x)
+            out.append(f"  transit of {label}: {group.chosen} (median "
+                       f"{dict(group.quantiles)[0.5]:.3g} business days, "
+                       f"{group.basis.orders:,} orders)")
         rule = self.promise.chosen
         out.append(f"promise rule: {rule.kind} by {'/'.join(rule.by) or 'all'} reproduces "
                    f"{rule.exact_share:.1%} of promises; padding {self.promise.padding:.3g} "
                    f"business days; {self.promise.late_share.value:.1%} late")
+        if rule.by:
+            out.append("  promised business days: " + ", ".join(f"{g} {d}" for g, d in rule.days))
         if self.disruptions is not None:
             out.append(f"disruptions: {len(self.disruptions.periods)} periods, "
                        f"{self.disruptions.rate_per_year:.3g} a year")
@@ -131,7 +138,8 @@ def fit_history(
         path = Path(folder) / f"{name}.yaml"
         path.write_text(text)
         scenario = load_scenario(path)
-    return HistoryFit(*(getattr(parts, f.name) for f in fields(FittedParts)), text, scenario)
+    return HistoryFit(**{f.name: getattr(parts, f.name) for f in fields(FittedParts)}, text=text,
+                      scenario=scenario)
 
 
 def _optional(estimator, history: History, notes: list[str], **options):

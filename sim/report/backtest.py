@@ -41,7 +41,11 @@ def plot_backtest(result: Backtest, *, fig: Figure | None = None) -> Figure:
     left.step(x, gaps["model"], where="mid", color=model, label="model, mean")
     left.plot(x, gaps["history"], "o", color=history, markersize=4, label="history")
     left.axvline(0.5, color="#444444", linewidth=0.8, linestyle=":")
-    left.set_xlabel("delivered minus promised, business days (ends gather the tails)")
+    seen = x[(gaps["history"] > 0) | (gaps["high"] > 0)]
+    if seen.size:
+        left.set_xlim(seen.min() - 1, seen.max() + 1)
+    left.set_title("Delivered minus promised", fontsize="medium")
+    left.set_xlabel("business days (negative: early; the ends gather the tails)")
     left.set_ylabel("share of orders")
     left.legend(frameon=False, fontsize="small")
     weekly = result.weekly
@@ -50,6 +54,7 @@ def plot_backtest(result: Backtest, *, fig: Figure | None = None) -> Figure:
                        alpha=0.25)
     right.plot(weeks, weekly["model"], color=model)
     right.plot(weeks, weekly["history"], "o-", color=history, markersize=3, linewidth=0.8)
+    right.set_title("Late share by week of order", fontsize="medium")
     right.set_xlabel(f"week from {weekly['week'].iloc[0]}" if len(weekly) else "week")
     right.set_ylabel("share late")
     return fig
@@ -70,10 +75,10 @@ def _shown(value: float, unit: str) -> str:
 def render_backtest(result: Backtest, *, history: str | None = None,
                     png: bytes | None = None) -> str:
     """The back-test's HTML page (self-contained: the figure is embedded)."""
-    rows = [{"figure": r.figure, "history": _shown(r.history, r.unit),
-             "model": _shown(r.model, r.unit),
-             "interval": f"[{_shown(r.low, r.unit)}, {_shown(r.high, r.unit)}]",
-             "matches": bool(r.matches)} for r in result.rows.itertuples()]
+    rows = [{"figure": r["figure"], "history": _shown(r["history"], r["unit"]),
+             "model": _shown(r["model"], r["unit"]),
+             "interval": f"[{_shown(r['low'], r['unit'])}, {_shown(r['high'], r['unit'])}]",
+             "matches": bool(r["matches"])} for r in result.rows.to_dict(orient="records")]
     return template("backtest.html.j2").render(
         scenario=result.scenario, strategy=result.strategy, replications=result.replications,
         orders=f"{result.history_orders:,}", history=history, matches=result.matches,

@@ -137,3 +137,19 @@ def _doubled(distribution):
     else:
         data["values"] = [2 * v for v in data["values"]]
     return data
+
+
+def test_what_if_a_fitted_scenario_runs_other_promises(own_history):
+    fitted = fit_history(own_history, name="fitted").scenario
+    strategies = [s.model_dump(by_alias=True) for s in fitted.strategies] + [
+        {"name": "tighter", "kind": "buffer", "min_days": 4, "max_days": 4, "service": "ground"},
+        {"name": "quantile_90", "kind": "quantile", "p": 0.9, "service": "ground"}]
+    what_if = with_values(fitted, {"strategies": strategies})
+    summary = sim.run(what_if, replications=3, workers=1).summary.set_index(
+        ["strategy", "metric"])["mean"]
+    assert summary["tighter", "lead_time_mean"] == pytest.approx(
+        summary["historical", "lead_time_mean"], rel=0.05)
+    assert summary["tighter", "promise_kept"] < summary["historical", "promise_kept"]
+    for strategy in ("historical", "tighter", "quantile_90"):
+        assert 1 <= summary[strategy, "expected_stars"] <= 5
+    assert summary["quantile_90", "promise_kept"] > 0.8
