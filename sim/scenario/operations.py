@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import holidays
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from sim.scenario.base import (
     WEEKDAYS,
@@ -258,6 +264,17 @@ class Warehouse(Spec):
         "makes Monday's orders wait more); orders of a weekday not named take "
         "'handling_trucks'.",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_absent_handling(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The section as written, leaving out the handling keys when absent: a scenario
+        without them dumps (and hashes) as before they existed.
+        """
+        data = handler(self)
+        for key in ("handling_trucks", "handling_by_order_time"):
+            if getattr(self, key) is None:
+                data.pop(key, None)
+        return data
 
     @field_validator("handling_trucks")
     @classmethod

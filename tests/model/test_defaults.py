@@ -27,6 +27,7 @@ from sim.scenario.market import Choice as ChoiceSpec
 from sim.scenario.operations import Calendar as CalendarSpec
 from sim.scenario.operations import Demand as DemandSpec
 from sim.scenario.operations import Horizon
+from sim.scenario.stars import Stars
 
 #: Model parts a scenario section alone builds, with that section.
 FROM_A_SECTION = {
@@ -36,7 +37,9 @@ FROM_A_SECTION = {
     Reputation: WordOfMouthSpec,
 }
 #: Model parts built from a section and other parts (tested below, each on its own terms).
-FROM_PARTS = {BusinessCalendar, Carrier, DemandModel, Handling, StarScale}
+FROM_PARTS = {BusinessCalendar, Carrier, DemandModel, Handling}
+#: Model parts whose section has required keys, so no empty section (tested below).
+FROM_A_FULL_SECTION = {StarScale}
 
 
 def _model_classes_with_from_spec() -> set[type]:
@@ -49,12 +52,18 @@ def _model_classes_with_from_spec() -> set[type]:
 
 
 def test_defaults_every_model_class_with_from_spec_is_checked():
-    assert _model_classes_with_from_spec() == set(FROM_A_SECTION) | FROM_PARTS
+    assert _model_classes_with_from_spec() == (set(FROM_A_SECTION) | FROM_PARTS
+                                                | FROM_A_FULL_SECTION)
 
 
 @pytest.mark.parametrize("model", FROM_A_SECTION, ids=lambda cls: cls.__name__)
 def test_defaults_built_with_no_arguments_equals_built_from_an_empty_section(model):
     assert model() == model.from_spec(FROM_A_SECTION[model]())
+
+
+def test_defaults_a_star_scale_without_values_counts_stars_as_a_section_without_them_does():
+    spec = Stars(scale=0.5, thresholds=[-1.0, 0.0, 2.0], source="a test")
+    assert StarScale(0.5, (-1.0, 0.0, 2.0)) == StarScale.from_spec(spec)
 
 
 def test_defaults_an_empty_pushback_section_puts_everyone_in_the_segment_with_the_defaults():
