@@ -22,7 +22,8 @@ def _name(path: Path) -> str:
 @history_options
 @click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Scenario file to write [default: scenarios/<name>.yaml].")
-@click.option("--name", help="The scenario's name [default: the history file's name].")
+@click.option("--name", help="The scenario's name [default: the scenario file's name, else the "
+              "history's].")
 @click.option("--force", is_flag=True, help="Replace the scenario file if it exists.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the scenario file written.")
 def fit(history: HistorySource, out: Path | None, name: str | None, force: bool,
@@ -44,7 +45,7 @@ def fit(history: HistorySource, out: Path | None, name: str | None, force: bool,
       promise-sim backtest orders.csv scenarios/my_shop.yaml
       promise-sim run scenarios/my_shop.yaml
     """
-    name = name or _name(history.path)
+    name = name or _name(out or history.path)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
         raise SimError(f"--name: {name!r} must be letters, digits, '_', '.' or '-'")
     out = out or Path("scenarios") / f"{name}.yaml"

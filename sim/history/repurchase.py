@@ -75,6 +75,13 @@ def fit_repurchase(history: History, *, window_days: float = 60.0) -> Repurchase
     if n < 10 or x.min() == x.max() or y.min() == y.max():
         raise HistoryError(f"history: {n} orders with a closed {window_days:g}-day window; "
                            "repurchase needs returns, non-returns and late deliveries among them")
+    empty = [f"{'late' if late_ else 'on-time'} deliveries whose customers "
+             f"{'came back' if back_ else 'did not'}"
+             for late_ in (1, 0) for back_ in (1, 0) if not np.any((x == late_) & (y == back_))]
+    if empty:
+        raise HistoryError(f"history: no {empty[0]} within {window_days:g} days, so the effect "
+                           "of lateness on coming back cannot be estimated (the logit's "
+                           "estimate does not exist)")
     p = y.mean()
     logit = sm.Logit(y, sm.add_constant(x)).fit(disp=False)
     a, b = logit.params

@@ -215,7 +215,8 @@ def _disruptions(out: CommentedLines, parts: FittedParts) -> float:
                 f"{estimate_text(fit.rate_per_year)}; {basis_text(fit.basis)}", 3)
         out.key("duration_days", {"dist": "exponential",
                                   "mean": max(fit.duration_days.value, 0.5)},
-                f"mean {estimate_text(fit.duration_days)}", 3)
+                f"mean {estimate_text(fit.duration_days)}" if len(fit.periods) > 1
+                else "one period: its length, no interval", 3)
         out.key("transit_multiplier", round(multiplier, 3),
                 estimate_text(fit.transit_multiplier), 3)
     seasons = _peaks(parts.demand)

@@ -43,7 +43,7 @@ def test_fit_writes_a_commented_scenario_validate_accepts(history_csv, tmp_path,
     text = out.read_text()
     assert text.startswith("# Fitted by promise-sim fit from")
     assert "handling_trucks:" in text and "stars:" in text
-    assert sim.load_scenario(out).name == "orders"
+    assert sim.load_scenario(out).name == "shop"
 
 
 def test_fit_does_not_replace_a_file_without_force(history_csv, tmp_path, capsys):
@@ -101,7 +101,7 @@ def test_backtest_writes_its_folder_and_check_fails_on_misses(history_csv, tmp_p
     code, printed, err = _run(["backtest", history_csv, scenario, "-r", "6", "-w", "1", "-o",
                                folder], capsys)
     assert code == 0, err
-    assert "back-test of orders" in printed
+    assert "back-test of shop" in printed
     assert sorted(p.name for p in folder.iterdir()) == sorted(BACKTEST_FILES)
     rows = pd.read_csv(folder / "backtest.csv")
     assert {"figure", "history", "model", "low", "high", "matches", "verdict"} <= set(rows)
