@@ -6,6 +6,7 @@ prints one line per claim: the difference it rests on, its interval and the verd
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,8 +15,8 @@ from sim.cli.options import REPLICATIONS, SCENARIO, Output, json_option, where_o
 from sim.cli.progress import replication_progress
 from sim.cli.study import report
 from sim.errors import ScenarioError
-from sim.experiment import run as run_experiment
-from sim.experiment.executors import Executor
+from sim.experiment import run_points
+from sim.experiment.executors import Executor, LocalExecutor
 from sim.experiment.verdict import Verdict, judge_claim
 from sim.report import check_writable, write_verdicts
 from sim.scenario import load_scenario
@@ -47,7 +48,9 @@ def seeds(
 
     SCENARIOS default to every file in scenarios/seeds/. Each must have a 'claim' section.
     Writes verdict.csv, verdict.md, over_time.png and one results folder per scenario, all
-    at once when every run has finished.
+    at once when every run has finished. Every scenario's replications go to the workers as
+    one batch; each scenario keeps its own seed and replications, so the numbers are those of
+    running it alone.
     \b
     Example:
       promise-sim seeds
@@ -62,13 +65,15 @@ def seeds(
             raise ScenarioError(f"{path}: claim: missing (a scenario judged by 'seeds' needs one)")
     output = Output(out, quiet=quiet, as_json=as_json)
     check_writable(out, keep=paths)
-    results = []
-    for spec in specs:
-        with replication_progress(spec.name, enabled=not output.silent) as progress:
-            results.append(run_experiment(
-                spec, replications=replications, executor=where, progress=progress
-            ))
-    folder = write_verdicts(results, out)
+    if isinstance(where, LocalExecutor):
+        # one command, so no code can change under a kept worker: the figures are drawn by
+        # the processes that ran the replications, without starting new ones
+        where = replace(where, keep=True)
+    # one batch of every scenario's replications: no worker waits at the end of a scenario
+    with replication_progress(f"{len(specs)} claims", enabled=not output.silent) as progress:
+        results = run_points(specs, replications=replications, executor=where,
+                             progress=progress)
+    folder = write_verdicts(results, out, executor=where)
     verdicts = [judge_claim(r) for r in results]
     report(output, folder, written="verdicts",
            text=lambda: "\n".join(verdict_line(v) for v in verdicts),

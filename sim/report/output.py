@@ -7,6 +7,7 @@ not a results folder is never replaced.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sim.experiment.runner import Results
 from sim.report.folder import atomic_folder
 from sim.report.plots import plot_comparison, plot_timeseries
 
-__all__ = ["PNG_METADATA", "RESULT_FILES", "write_result_files", "write_results"]
+__all__ = ["PNG_METADATA", "RESULT_FILES", "figure_files", "write_result_files", "write_results"]
 
 RESULT_FILES = (
     "replications.parquet",
@@ -41,8 +42,24 @@ def write_results(results: Results, out: str | Path) -> Path:
     return Path(out)
 
 
-def write_result_files(results: Results, folder: Path) -> None:
-    """Write the files of :data:`RESULT_FILES` into the existing ``folder``."""
+def figure_files(results: Results) -> dict[str, bytes]:
+    """The figures of a results folder as PNG bytes, by file name (drawn anywhere: a worker
+    process can draw them while others run, and the bytes are those :func:`write_results`
+    would write).
+    """
+    figures = {}
+    for name, draw in (("comparison.png", plot_comparison), ("timeseries.png", plot_timeseries)):
+        buffer = io.BytesIO()
+        draw(results).savefig(buffer, format="png", dpi=110, metadata=PNG_METADATA)
+        figures[name] = buffer.getvalue()
+    return figures
+
+
+def write_result_files(results: Results, folder: Path,
+                       figures: dict[str, bytes] | None = None) -> None:
+    """Write the files of :data:`RESULT_FILES` into the existing ``folder`` (the figures from
+    ``figures`` when they were drawn already, see :func:`figure_files`).
+    """
     results.replications.to_parquet(folder / "replications.parquet", index=False)
     results.summary.to_csv(folder / "summary.csv", index=False)
     results.differences.to_csv(folder / "differences.csv", index=False)
@@ -50,5 +67,5 @@ def write_result_files(results: Results, folder: Path) -> None:
         json.dumps(results.manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     results.timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-    plot_comparison(results).savefig(folder / "comparison.png", dpi=110, metadata=PNG_METADATA)
-    plot_timeseries(results).savefig(folder / "timeseries.png", dpi=110, metadata=PNG_METADATA)
+    for name, png in (figures or figure_files(results)).items():
+        (folder / name).write_bytes(png)

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiment.executors import Executor
 from sim.experiment.runner import Results
 from sim.experiment.verdict import VERDICT_COLUMNS, judge_claim, weekly_view_difference
 from sim.report.folder import atomic_folder
-from sim.report.output import PNG_METADATA, write_result_files
+from sim.report.output import PNG_METADATA, figure_files, write_result_files
 
 __all__ = ["SEED_FILES", "plot_over_time", "verdict_markdown", "verdict_table", "write_verdicts"]
 
@@ -118,16 +119,27 @@ def plot_over_time(results: Sequence[Results], *, fig: Figure | None = None) -> 
     return fig
 
 
-def write_verdicts(results: Sequence[Results], out: str | Path) -> Path:
-    """Write the verdict table, its Markdown, the over-time figure and each scenario's results."""
+def _numbered_figures(item: tuple[int, Results]) -> tuple[int, dict[str, bytes]]:
+    return item[0], figure_files(item[1])
+
+
+def write_verdicts(results: Sequence[Results], out: str | Path, *,
+                   executor: Executor | None = None) -> Path:
+    """Write the verdict table, its Markdown, the over-time figure and each scenario's results.
+
+    With ``executor``, the scenarios' figures are drawn on its workers, side by side (the same
+    bytes as drawn here).
+    """
     table = verdict_table(results)
+    figures = ({} if executor is None
+               else dict(executor.map_unordered(_numbered_figures, list(enumerate(results)))))
     with atomic_folder(out) as staging:
         table.to_csv(staging / "verdict.csv", index=False)
         (staging / "verdict.md").write_text(verdict_markdown(table), encoding="utf-8")
         plot_over_time(results).savefig(staging / "over_time.png", dpi=110,
                                         metadata=PNG_METADATA)
-        for result in results:
+        for i, result in enumerate(results):
             folder = staging / result.scenario.name
             folder.mkdir()
-            write_result_files(result, folder)
+            write_result_files(result, folder, figures.get(i))
     return Path(out)

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.errors import ResultsError
+from sim.experiment import LocalExecutor
 from sim.experiment.verdict import judge_claim
 from sim.report import RESULT_FILES, SEED_FILES, verdict_table, write_verdicts
 from sim.report.seeds import plot_over_time, verdict_markdown
@@ -78,3 +79,13 @@ def test_plot_over_time_draws_on_the_figure_it_is_given_and_returns_it(runs):
     fig = Figure()
     assert plot_over_time(runs, fig=fig) is fig
     assert fig.axes
+
+
+def test_figures_drawn_on_workers_are_the_bytes_drawn_here(runs, tmp_path):
+    here = write_verdicts(runs, tmp_path / "here")
+    there = write_verdicts(runs, tmp_path / "there", executor=LocalExecutor(2))
+    files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(there) for p in there.rglob("*") if p.is_file())
+    assert any(f.suffix == ".png" for f in files)
+    for name in files:
+        assert (here / name).read_bytes() == (there / name).read_bytes(), name
