@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,12 +40,13 @@ from sim.history.simulated import (
     scenario_delivery_days,
 )
 from sim.model.satisfaction import Disconfirmation
-from sim.model.stars import expected_stars
+from sim.model.stars import StarScale
 from sim.scenario.loading import load_scenario
 from sim.scenario.overrides import with_values
 from sim.scenario.spec import Scenario
 
-__all__ = ["Backtest", "backtest", "gap_shares", "history_figures", "weekly_late"]
+__all__ = ["Backtest", "Outcomes", "backtest", "gap_shares", "history_figures", "outcomes",
+           "weekly_late"]
 
 #: Quantiles of delivered minus promised, and of the lead time, that rows report.
 GAP_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -89,12 +91,26 @@ class Backtest:
         return [head] + [f"  {r.figure:<{width}}  {r.verdict}" for r in self.rows.itertuples()]
 
 
-def _gap_and_lead(frame: pd.DataFrame, days: DeliveryDays) -> tuple[np.ndarray, np.ndarray]:
+class Outcomes(NamedTuple):
+    """What every figure is computed from, once per history: each order's delivered minus
+    promised (business days), lead time (calendar days) and week of order (0 from the start).
+    """
+
+    gap: np.ndarray
+    lead: np.ndarray
+    week: np.ndarray
+
+
+def outcomes(frame: pd.DataFrame, days: DeliveryDays, start: np.datetime64) -> Outcomes:
+    """The :class:`Outcomes` of a history (real or simulated) counted on ``days``."""
     delivered = frame["delivered"].to_numpy().astype("datetime64[D]")
     promised = frame["promised"].to_numpy().astype("datetime64[D]")
-    gap = -days.between(delivered, promised)
-    lead = (frame["delivered"] - frame["order_time"]).to_numpy().astype(np.int64) / 86.4e12
-    return gap, lead
+    ordered = frame["order_time"].to_numpy()
+    return Outcomes(
+        gap=-days.between(delivered, promised),
+        lead=(frame["delivered"].to_numpy() - ordered).astype(np.int64) / 86.4e12,
+        week=(ordered - start).astype("timedelta64[D]").astype(np.int64) // 7,
+    )
 
 
 #: A figure of a history: its value, its unit, and the standard error of the history's value
@@ -104,14 +120,14 @@ Figure = tuple[float, str, float]
 MIN_RATINGS = 10
 
 
-def history_figures(frame: pd.DataFrame, days: DeliveryDays, period: int,
+def history_figures(seen: Outcomes, period: int,
                     stars: np.ndarray | None = None) -> dict[str, Figure]:
     """Every figure of a history (real or simulated): delivered minus promised in business days
     (negative: early), lead time in calendar days, orders a day, and the mean of ``stars``
     (the ratings, or the model's expected stars) by lateness.
     """
-    gap, lead = _gap_and_lead(frame, days)
-    out: dict[str, Figure] = {"orders a day": (len(frame) / period, "orders", 0.0)}
+    gap, lead = seen.gap, seen.lead
+    out: dict[str, Figure] = {"orders a day": (gap.size / period, "orders", 0.0)}
     for q in GAP_QUANTILES:
         out[f"delivered - promised, {q:.0%} quantile"] = (
             float(np.quantile(gap, q, method="inverted_cdf")), _WHOLE_DAYS, 0.0)
@@ -131,34 +147,35 @@ def history_figures(frame: pd.DataFrame, days: DeliveryDays, period: int,
     return out
 
 
-def gap_shares(frame: pd.DataFrame, days: DeliveryDays) -> pd.Series:
+def gap_shares(gap: np.ndarray) -> pd.Series:
     """The share of orders at each business day of delivered minus promised, the tails
     gathered at ``GAP_RANGE``'s ends.
     """
-    gap, _ = _gap_and_lead(frame, days)
     low, high = GAP_RANGE
     counts = np.bincount(np.clip(gap, low, high) - low, minlength=high - low + 1)
     return pd.Series(counts / max(gap.size, 1), index=np.arange(low, high + 1))
 
 
-def weekly_late(frame: pd.DataFrame, days: DeliveryDays, start: np.datetime64) -> pd.Series:
-    """The late share of the orders placed in each week of the period (week 0 from ``start``)."""
-    gap, _ = _gap_and_lead(frame, days)
-    week = ((frame["order_time"].to_numpy() - start).astype("timedelta64[D]").astype(np.int64)
-            // 7)
-    return pd.Series(gap > 0).groupby(week).mean()
+def weekly_late(seen: Outcomes) -> pd.Series:
+    """The late share of the orders placed in each week of the period."""
+    return pd.Series(seen.gap > 0).groupby(seen.week).mean()
 
 
-def _model_stars(frame: pd.DataFrame, days: DeliveryDays, scenario: Scenario) -> np.ndarray:
+def _model_stars(gap: np.ndarray, rule: Disconfirmation, stars: StarScale) -> np.ndarray:
     """Expected stars of each simulated order: the scenario's satisfaction of its whole business
     days early or late, read through its stars mapping. Whole days, as ratings are fitted on
     (the simulator's own judgement runs on the clock: see docs/model.md).
     """
-    gap, _ = _gap_and_lead(frame, days)
-    rule = Disconfirmation.from_spec(scenario.satisfaction)
-    stars = scenario.satisfaction.stars
-    assert stars is not None
-    return expected_stars(rule.value(-gap.astype(float)), stars)
+    return stars.expected(rule.value(-gap.astype(float)))
+
+
+def _prediction_half(variance, n, level: float, noise: float = 0.0):
+    """Half the ``level`` interval one more replication falls in (Student's t with ``n``
+    replications of variance ``variance``), widened by ``noise``, a standard error the
+    replications do not hold; elementwise over arrays.
+    """
+    t = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    return t * np.sqrt(variance * (1 + 1 / np.maximum(n, 1)) + noise ** 2)
 
 
 def _interval(values: np.ndarray, level: float, unit: str,
@@ -170,8 +187,7 @@ def _interval(values: np.ndarray, level: float, unit: str,
     mean = float(values.mean())
     if n < 2:
         return mean, np.nan, np.nan
-    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
-    half = t * float(np.sqrt(values.var(ddof=1) * (1 + 1 / n) + noise ** 2))
+    half = float(_prediction_half(values.var(ddof=1), n, level, noise))
     low, high = mean - half, mean + half
     if unit == _WHOLE_DAYS:
         low, high = np.floor(low), np.ceil(high)
@@ -234,10 +250,14 @@ def backtest(
     simulated = _period_scenario(history, scenario, strategy)
     days = scenario_delivery_days(simulated)
     rated = history.has("rating") and simulated.satisfaction.stars is not None
-    real = history_figures(history.frame, days, period,
-                           history.frame["rating"].to_numpy(float) if rated else None)
     start = np.datetime64(history.start, "ns")
-    weeks_real = weekly_late(history.frame, days, start)
+    seen = outcomes(history.frame, days, start)
+    real = history_figures(seen, period,
+                           history.frame["rating"].to_numpy(float) if rated else None)
+    weeks_real = weekly_late(seen)
+    rule = Disconfirmation.from_spec(simulated.satisfaction)
+    scale = (StarScale.from_spec(simulated.satisfaction.stars)
+             if rated and simulated.satisfaction.stars is not None else None)
     model: dict[str, list[float]] = {k: [] for k in real}
     weeks_model, gaps_model = [], []
     with tempfile.TemporaryDirectory(prefix="promise-sim-backtest-") as folder:
@@ -245,11 +265,12 @@ def backtest(
             order_records=folder)
         for r in range(replications):
             frame = history_from_records(read_replication(folder, strategy, r), simulated)
-            stars = _model_stars(frame, days, simulated) if rated else None
-            for key, (value, _, _) in history_figures(frame, days, period, stars).items():
+            simulated_seen = outcomes(frame, days, start)
+            stars = None if scale is None else _model_stars(simulated_seen.gap, rule, scale)
+            for key, (value, _, _) in history_figures(simulated_seen, period, stars).items():
                 model[key].append(value)
-            weeks_model.append(weekly_late(frame, days, start))
-            gaps_model.append(gap_shares(frame, days))
+            weeks_model.append(weekly_late(simulated_seen))
+            gaps_model.append(gap_shares(simulated_seen.gap))
     level = 1 - (1 - LEVEL) / (len(real) + 1)
     rows = []
     for key, (value, unit, noise) in real.items():
@@ -260,7 +281,7 @@ def backtest(
     weekly = _weekly_rows(weeks_real, pd.concat(weeks_model, axis=1), history)
     rows.append(_weekly_summary(weekly))
     return Backtest(pd.DataFrame(rows), weekly,
-                    _band(gap_shares(history.frame, days), pd.concat(gaps_model, axis=1)),
+                    _band(gap_shares(seen.gap), pd.concat(gaps_model, axis=1)),
                     scenario.name, strategy, replications, level, history.orders)
 
 
@@ -271,8 +292,7 @@ def _band(real: pd.Series, model: pd.DataFrame) -> pd.DataFrame:
     values = model.reindex(real.index).to_numpy(float)
     n = np.sum(~np.isnan(values), axis=1)
     mean = np.nanmean(values, axis=1)
-    spread = np.nanstd(values, axis=1, ddof=1) * np.sqrt(1 + 1 / np.maximum(n, 1))
-    half = stats.t.ppf(0.5 + LEVEL / 2, np.maximum(n - 1, 1)) * spread
+    half = _prediction_half(np.nanvar(values, axis=1, ddof=1), n, LEVEL)
     return pd.DataFrame({"history": real.to_numpy(), "model": mean, "low": mean - half,
                          "high": mean + half}, index=real.index).assign(
         matches=lambda w: (w["history"] >= w["low"]) & (w["history"] <= w["high"]))

@@ -25,6 +25,7 @@ from sim.history.promise_rule import PromiseRuleFit
 from sim.history.reading import History
 from sim.history.repurchase import RepurchaseFit
 from sim.history.satisfaction import SatisfactionFit
+from sim.history.simulated import period_days
 from sim.history.transit import TransitFit
 from sim.history.yaml_lines import CommentedLines, basis_text, estimate_text, flow
 from sim.scenario.base import WEEKDAYS
@@ -314,7 +315,7 @@ def scenario_text(parts: FittedParts, name: str) -> str:
     out.key("description", f"Fitted to {parts.source} ({h.start}..{h.end}).")
     out.key("horizon")
     out.key("start", h.start, "the history's period", 1)
-    out.key("days", (h.end - h.start).days + 1, "", 1)
+    out.key("days", period_days(h.start, h.end), "", 1)
     out.key("warmup_days", 0, "", 1)
     hand = parts.handling
     out.key("calendar")

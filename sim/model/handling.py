@@ -25,7 +25,8 @@ __all__ = ["Handling"]
 @dataclass(frozen=True, slots=True, eq=False)
 class Handling:
     """Distributions of whole trucks waited: ``classes[2 * weekday + before_cutoff]``
-    (Monday 0), and ``overall`` for the median the firm expects.
+    (Monday 0; empty when every order takes ``overall``), and ``overall`` for the median the
+    firm expects.
     """
 
     overall: Distribution
@@ -39,8 +40,8 @@ class Handling:
         if overall is None:
             return None
         named = warehouse.handling_by_order_time or {}
-        classes = []
-        for day in WEEKDAYS:
+        classes: list[Distribution] = []
+        for day in WEEKDAYS if named else ():
             sides = named.get(day)  # type: ignore[call-overload]
             classes += ([overall, overall] if sides is None
                         else [sides.after_cutoff, sides.before_cutoff])
@@ -55,7 +56,7 @@ class Handling:
         """Whole trucks waited by orders placed at ``arrival`` (hours from the start, a day
         whose weekday is ``first_weekday``) with uniforms ``luck``.
         """
-        if all(c is self.overall for c in self.classes):
+        if not self.classes:
             return np.floor(self.overall.ppf(luck)).astype(np.int64)
         day = np.floor(arrival / 24.0).astype(np.int64)
         before = (arrival - day * 24.0) < self.cutoff_hour

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ __all__ = [
     "Weekday",
     "check_unique",
     "clock_hours",
+    "without_absent",
 ]
 
 WEEKDAYS: tuple[Weekday, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -34,6 +35,17 @@ class Spec(BaseModel):
     """Base of all specs: unknown keys are errors, values are frozen once loaded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def without_absent(data: dict[str, Any], spec: BaseModel,
+                   keys: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` (a spec's dump) without those of ``keys`` whose value is None: a key added to
+    the scenario later is left out while absent, so older scenarios dump (and hash) as before.
+    """
+    for key in keys:
+        if getattr(spec, key) is None:
+            data.pop(key, None)
+    return data
 
 
 def clock_hours(clock: str) -> float:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from sim.scenario.base import Fraction, NonNegative, Positive, Spec
+from sim.scenario.base import Fraction, NonNegative, Positive, Spec, without_absent
 from sim.scenario.stars import Stars
 
 __all__ = ["Customers", "Pushback", "Satisfaction", "WordOfMouth"]
@@ -65,10 +65,7 @@ class Satisfaction(Spec):
         """The section as written, leaving out ``stars`` when absent: a scenario without it
         dumps (and hashes) as before the key existed.
         """
-        data = handler(self)
-        if self.stars is None:
-            data.pop("stars", None)
-        return data
+        return without_absent(handler(self), self, ("stars",))
 
 
 class WordOfMouth(Spec):

@@ -30,6 +30,7 @@ from sim.scenario.base import (
     Weekday,
     check_unique,
     clock_hours,
+    without_absent,
 )
 from sim.scenario.distributions import Distribution
 from sim.scenario.handling import CutoffSides, check_handling_tail
@@ -270,11 +271,7 @@ class Warehouse(Spec):
         """The section as written, leaving out the handling keys when absent: a scenario
         without them dumps (and hashes) as before they existed.
         """
-        data = handler(self)
-        for key in ("handling_trucks", "handling_by_order_time"):
-            if getattr(self, key) is None:
-                data.pop(key, None)
-        return data
+        return without_absent(handler(self), self, ("handling_trucks", "handling_by_order_time"))
 
     @field_validator("handling_trucks")
     @classmethod
