@@ -7,24 +7,11 @@ strategy of replication ``r`` meets the same orders, disruptions and carrier luc
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable
-
-import numpy as np
+from sim.model.seeding import NamedStreams, component_id
 
 __all__ = ["component_id", "replication_streams"]
 
 
-def component_id(name: str) -> int:
-    """A stable id of a component name (``hash()`` changes between processes; crc32 does not)."""
-    return zlib.crc32(name.encode("utf-8"))
-
-
-def replication_streams(root: int, replication: int) -> Callable[[str], np.random.Generator]:
+def replication_streams(root: int, replication: int) -> NamedStreams:
     """A factory of fresh generators for replication ``replication``: same name, same draws."""
-
-    def stream(name: str) -> np.random.Generator:
-        seed = np.random.SeedSequence(root, spawn_key=(replication, component_id(name)))
-        return np.random.Generator(np.random.PCG64(seed))
-
-    return stream
+    return NamedStreams(root, replication)

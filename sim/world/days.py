@@ -17,6 +17,7 @@ import simpy
 
 from sim.model.customer_store import CustomerBase
 from sim.model.disruptions import DisruptionSchedule
+from sim.model.seeding import NamedStreams
 from sim.world.build import DayDraws, Streams, World
 from sim.world.firm import Firm
 from sim.world.processes import Process, Replication
@@ -97,7 +98,11 @@ def day_orders(
 
 
 def customer_luck(streams: Streams, name: str) -> Callable[[int], np.ndarray]:
-    """Three uniforms per delivered parcel for the customers' update, from stream ``name``."""
+    """Three uniforms per delivered parcel for the customers' update, from stream ``name``
+    (drawn in compiled code from named streams, without making the day's generator).
+    """
+    if isinstance(streams, NamedStreams):
+        return lambda n: streams.uniforms(name, n, 3)
     return lambda n: streams(name).random((n, 3))
 
 
