@@ -200,13 +200,13 @@ class CustomerBase:
                               self.padded, self.active, self.next_purchase, self.business,
                               self.early_run, self.cut, self.firm)
 
-    def add(self, n: int, *, business: np.ndarray | None = None, firm: int = -1) -> np.ndarray:
-        """Ids of ``n`` new customers, who trust promises as new customers do.
+    @property
+    def words(self) -> np.ndarray:
+        """The records as eight 64-bit words each, for passes that write whole records."""
+        return self._lines.view(np.uint64)
 
-        ``business`` marks those in the negotiating segment (none if omitted); ``firm`` is the
-        firm they buy from (-1: none yet; see :meth:`join`).
-        """
-        needed = self.size + n
+    def reserve(self, needed: int) -> None:
+        """Room for ``needed`` customers in all (the arrays grow, at least doubling)."""
         if needed > self.capacity:
             capacity = max(needed, 2 * self.capacity)
             grown = cache_lines(capacity)
@@ -216,6 +216,15 @@ class CustomerBase:
                 old = getattr(self, name)
                 setattr(self, name, np.empty(capacity, dtype=old.dtype))
                 getattr(self, name)[: self.size] = old[: self.size]
+
+    def add(self, n: int, *, business: np.ndarray | None = None, firm: int = -1) -> np.ndarray:
+        """Ids of ``n`` new customers, who trust promises as new customers do.
+
+        ``business`` marks those in the negotiating segment (none if omitted); ``firm`` is the
+        firm they buy from (-1: none yet; see :meth:`join`).
+        """
+        needed = self.size + n
+        self.reserve(needed)
         _fresh(self._lines[self.size: needed].view(np.uint64), _fresh_record(firm),
                self.trust[self.size: needed], self.behaviour.initial_trust,
                self.active[self.size: needed])

@@ -307,13 +307,17 @@ def check_quote(quote: Any, view: FirmView, n_services: int, name: str) -> Quote
     else:
         fault = (1 if n and (service.min() < 0 or service.max() >= n_services)
                  else 2 if np.any(latest < earliest) else 3 if np.any(latest < arrival) else 0)
-    if fault == 1:
-        raise StrategyError(f"strategy {name!r}: quote.service outside 0..{n_services - 1}")
-    if fault == 2:
-        raise StrategyError(f"strategy {name!r}: quote.latest before quote.earliest")
-    if fault == 3:
-        raise StrategyError(f"strategy {name!r}: a promise expires before its order is placed")
+    if fault:
+        raise quote_error(fault, name, n_services)
     return quote
+
+
+def quote_error(fault: int, name: str, n_services: int) -> StrategyError:
+    """The error of a quote that breaks rule ``fault`` of :func:`_quote_fault`."""
+    return StrategyError(f"strategy {name!r}: " + (
+        f"quote.service outside 0..{n_services - 1}" if fault == 1
+        else "quote.latest before quote.earliest" if fault == 2
+        else "a promise expires before its order is placed"))
 
 
 @numba.njit(cache=True)

@@ -16,7 +16,7 @@ import zlib
 import numba
 import numpy as np
 
-__all__ = ["NamedStreams", "component_id"]
+__all__ = ["NamedStreams", "component_id", "fill_uniforms"]
 
 _U = np.uint64
 _MASK32 = _U(0xFFFFFFFF)
@@ -63,12 +63,18 @@ class NamedStreams:
                                       spawn_key=(self.replication, component_id(name)))
         return np.random.Generator(np.random.PCG64(seed))
 
-    def uniforms(self, name: str, rows: int, columns: int) -> np.ndarray:
-        """``self(name).random((rows, columns))``, computed without making the generator."""
+    def entropy(self, name: str = "") -> np.ndarray:
+        """The words the stream ``name`` is seeded from (its last word the name's id), for
+        :func:`fill_uniforms`.
+        """
         entropy = self._entropy.copy()
         entropy[-1] = component_id(name)
+        return entropy
+
+    def uniforms(self, name: str, rows: int, columns: int) -> np.ndarray:
+        """``self(name).random((rows, columns))``, computed without making the generator."""
         out = np.empty((rows, columns))
-        _fill_uniforms(entropy, out.reshape(-1))
+        fill_uniforms(self.entropy(name), out.reshape(-1))
         return out
 
 
@@ -128,7 +134,7 @@ def _step(hi, lo, inc_hi, inc_lo):
 
 
 @numba.njit(cache=True)
-def _fill_uniforms(entropy, out):
+def fill_uniforms(entropy, out):
     """Fill ``out`` with the first doubles of PCG64 seeded by the SeedSequence of ``entropy``."""
     mixer = _pool(entropy)
     state = np.zeros(8, dtype=np.uint64)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -18,7 +19,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim.model.calendar import BusinessCalendar
 
-__all__ = ["PickingQueue", "Roster", "next_on_duty"]
+__all__ = ["PickingQueue", "QueueArrays", "Roster", "next_on_duty"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -227,6 +228,17 @@ def _serve(arrivals, service, starts, pickers, busy_t, busy_k, idle, state, star
     state[2] = done_at
 
 
+class QueueArrays(NamedTuple):
+    """A :class:`PickingQueue`'s roster and state, as :func:`_serve` reads them."""
+
+    starts: np.ndarray
+    pickers: np.ndarray
+    busy_t: np.ndarray
+    busy_k: np.ndarray
+    idle: np.ndarray
+    state: np.ndarray
+
+
 class PickingQueue:
     """The FIFO queue of a roster, carried from one batch of orders to the next."""
 
@@ -243,6 +255,12 @@ class PickingQueue:
         self._idle = np.zeros(-(-c // _WORD), dtype=np.int64)
         for k in range(c):
             self._idle[k // _WORD] |= 1 << (k % _WORD)
+
+    @property
+    def arrays(self) -> QueueArrays:
+        """The roster and the queue's state as the compiled recursion reads and writes them."""
+        return QueueArrays(self.roster.starts, self.roster.pickers, self._busy_t, self._busy_k,
+                           self._idle, self._state)
 
     def serve(self, arrivals: np.ndarray, pick_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Start and finish of picking for orders arriving (in order) at ``arrivals``."""

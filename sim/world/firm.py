@@ -27,10 +27,27 @@ from sim.world.parcels import InFlight, Parcels
 from sim.world.records import RecordSink
 from sim.world.returning import Returning
 
-__all__ = ["Firm"]
+__all__ = ["Firm", "arrives_too_late", "falls_behind"]
 
 #: The beliefs of orders without a remembered customer: the promise is the expectation.
 _NO_BELIEFS = (np.empty(0), np.empty(0))
+
+
+def falls_behind(name: str, day: int) -> ExperimentError:
+    """The error of a warehouse that cannot pick ``day``'s orders before the calendar ends."""
+    return ExperimentError(
+        f"the warehouse of {name!r} falls behind for good: orders of day {day} are not picked "
+        "before the end of the calendar (too few pickers for the demand)"
+    )
+
+
+def arrives_too_late(name: str, day: int) -> ExperimentError:
+    """The error of a parcel shipped on ``day`` that would arrive after the calendar's end."""
+    return ExperimentError(
+        f"a parcel of {name!r} shipped on day {day} would arrive after the calendar's end "
+        f"({DRAIN_DAYS} days past the horizon): transit times (with disruptions and peaks) "
+        "that long cannot be simulated"
+    )
 
 
 class Firm:
@@ -118,11 +135,7 @@ class Firm:
         limit = (self.world.calendar.days - 30) * 24.0
         if not np.isfinite(latest_finish) or latest_finish > limit:
             late = np.flatnonzero(~(finish <= limit))[0]
-            day = int(arrival[late] // 24.0)
-            raise ExperimentError(
-                f"the warehouse of {self.name!r} falls behind for good: orders of day {day} are "
-                "not picked before the end of the calendar (too few pickers for the demand)"
-            )
+            raise falls_behind(self.name, int(arrival[late] // 24.0))
         if not self._track_backlog:
             return start, finish, np.full(arrival.size, np.nan)
         starts = np.concatenate([self._pending, start])
@@ -200,11 +213,7 @@ class Firm:
             self.watch_dispatch(dispatch)
         if draws.arrival.size and not np.isfinite(delivered.max()):
             late = int(dispatch[np.flatnonzero(~np.isfinite(delivered))[0]] // 24.0)
-            raise ExperimentError(
-                f"a parcel of {self.name!r} shipped on day {late} would arrive after the "
-                f"calendar's end ({DRAIN_DAYS} days past the horizon): transit times (with "
-                "disruptions and peaks) that long cannot be simulated"
-            )
+            raise arrives_too_late(self.name, late)
         if self.records is not None:
             self.records.add(arrival=draws.arrival, backlog=backlog, start=start, finish=finish,
                              dispatch=dispatch, earliest=quote.earliest, latest=quote.latest,

@@ -11,6 +11,7 @@ learned) is filed with them and read back with no visit to the customer base's r
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -20,7 +21,7 @@ from sim.model.customer_store import CustomerBase
 from sim.world.build import DayDraws, World
 from sim.world.ordering import stable_order
 
-__all__ = ["Returning", "add_customers", "expected_customers", "merge_returning"]
+__all__ = ["Returning", "ReturningPool", "add_customers", "expected_customers", "merge_returning"]
 
 #: Columns of a filed customer's values: when they buy, their trust, their learned lead time.
 DUE = 3
@@ -124,6 +125,19 @@ def _take(day, active, block_ids, block_due, following, fill, head, tail, free, 
     return kept[:n], when[:n], beliefs[:n]
 
 
+class ReturningPool(NamedTuple):
+    """The arrays of :class:`Returning`, as its compiled passes read them."""
+
+    ids: np.ndarray
+    due: np.ndarray
+    following: np.ndarray
+    fill: np.ndarray
+    head: np.ndarray
+    tail: np.ndarray
+    free: np.ndarray
+    top: np.ndarray
+
+
 class Returning:
     """Customers who will buy again, filed under the day they will, in the order filed, each
     with when they buy and what they believe then: chains of blocks, one chain a day, taken
@@ -153,12 +167,21 @@ class Returning:
         with their trust in promises and their learned lead time.
         """
         ids = np.ascontiguousarray(ids, dtype=np.int64)
-        blocks = ids.size // _BLOCK + min(ids.size, self.days) + 1
-        if int(self._top[0]) < blocks:
-            self._grow(blocks)
+        self.reserve(ids.size // _BLOCK + min(ids.size, self.days) + 1)
         _file(ids, customers.next_purchase, customers.trust, customers.learned, self.days * 24.0,
               self._ids, self._due, self._following, self._fill, self._head, self._tail,
               self._free, self._top)
+
+    @property
+    def pool(self) -> ReturningPool:
+        """The chains and blocks as the compiled passes read them (valid until the pool grows)."""
+        return ReturningPool(self._ids, self._due, self._following, self._fill, self._head,
+                             self._tail, self._free, self._top)
+
+    def reserve(self, blocks: int) -> None:
+        """At least ``blocks`` free blocks."""
+        if int(self._top[0]) < blocks:
+            self._grow(blocks)
 
     def _grow(self, blocks: int) -> None:
         more = max(blocks, self._blocks)
