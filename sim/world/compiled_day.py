@@ -160,7 +160,7 @@ def _promise_ends(t, n, plan, clock):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _file_flight(flight, day, arrival, earliest, latest, service, customer, delivered, trust,
                  learned, i, clock, reference):
     """Append order ``i`` to the chain of delivery ``day`` (a free block is at hand)."""

@@ -40,6 +40,8 @@ _LEDGER = ("orders", "kept", "delighted", "disappointed", "lateness_sum", "earli
            "lead_time_sum", "satisfaction_sum", "shipping_cost_sum", "revenue_sum", "profit_sum")
 #: Orders' work drawn ahead at least at a time.
 _WORK_CHUNK = 4096
+#: Free in-flight blocks beyond a day of four times the busiest day's expected orders.
+_FLIGHT_SPARE = 64
 
 
 def fits_compiled_days(world: World, firm: Firm, streams: object, *, day_by_day: bool) -> bool:
@@ -161,7 +163,7 @@ class _Flight:
     """
 
     def __init__(self, days: int, daily_rate: np.ndarray) -> None:
-        blocks = int(4 * daily_rate.max(initial=0.0)) // FLIGHT_BLOCK + days + 64
+        blocks = int(4 * daily_rate.max(initial=0.0)) // FLIGHT_BLOCK + _FLIGHT_SPARE
         self.pool = FlightPool(
             rows=np.empty((0, FLIGHT_BLOCK, 8)), ints=np.empty((0, FLIGHT_BLOCK, 8), np.int64),
             following=np.empty(0, np.int64), fill=np.empty(0, np.int64),
