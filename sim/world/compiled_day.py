@@ -22,13 +22,14 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from sim.model.calendar import _delivery_day_ends, _next_trucks, business_clock
+from sim.model.calendar import business_clock
 from sim.model.customers import expectation
 from sim.model.demand import _day_times, _poisson, _uniform
 from sim.model.promise import _quote_fault
 from sim.model.satisfaction import promise_point
 from sim.model.seeding import fill_uniforms
 from sim.model.warehouse import _serve
+from sim.world.built_in_quotes import QuotePlan, built_in_quote, negotiated, next_truck_times
 from sim.world.judging import _judge
 from sim.world.ordering import _bucket_order
 from sim.world.parcels import Parcels, _deliver
@@ -64,26 +65,18 @@ class Tally(enum.IntEnum):
 
 
 class DayPlan(NamedTuple):
-    """What the loop reads and never writes: the horizon, the demand, the strategy (kind 0 a
-    tight promise of ``near`` days from the next truck, 1 a window of ``near`` to ``far``
-    days), the calendar's trucks and promise days, word of mouth, and the luck streams.
+    """What the loop reads and never writes: the horizon, the demand, the strategy's quotes,
+    the firm, the share of customers who negotiate, word of mouth, and the luck streams.
     """
 
     days: int
     warmup_days: int
     rates: np.ndarray
     hourly_cdf: np.ndarray
-    kind: int
-    near: int
-    far: int
-    service: int
-    n_services: int
-    pickup: np.ndarray
-    cutoff: float
-    truck_from_day: np.ndarray
-    trucks: np.ndarray
-    close: float
+    quotes: QuotePlan
     limit: float
+    firm: int
+    pushback_share: float
     reference: int
     initial_trust: float
     fresh: np.ndarray
@@ -140,23 +133,6 @@ def _arrivals(bits, rate, day, cdf):
         u[i] = _uniform(bits)
     out = np.empty(n)
     _day_times(u, day, cdf, out)
-    return out
-
-
-@numba.njit(cache=True)
-def _next_truck_times(t, plan):
-    out = np.empty(t.size)
-    _next_trucks(t, plan.pickup, plan.cutoff, plan.truck_from_day, plan.trucks, out)
-    finite = True
-    for x in out:
-        finite &= x < np.inf
-    return out, finite
-
-
-@numba.njit(cache=True)
-def _promise_ends(t, n, plan, clock):
-    out = np.empty(t.size)
-    _delivery_day_ends(t, n, clock.delivered_before, clock.delivery_days, plan.close, out)
     return out
 
 
@@ -242,8 +218,8 @@ def _stable_rank(keys):
 
 
 @numba.njit(cache=True)
-def _take_orders(day, arrival, plan, clock, queue, steps, peak_transit, customers, words, back,
-                 flight, work, tally):
+def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit, customers,
+                 words, back, flight, work, tally):
     """Day ``day``'s orders from new customers arriving at ``arrival`` and returning ones:
     picked, quoted, shipped and filed. Returns a :class:`Status` and the day it names.
     """
@@ -255,6 +231,9 @@ def _take_orders(day, arrival, plan, clock, queue, steps, peak_transit, customer
             words[c, k] = plan.fresh[k]
         customers.trust[c] = plan.initial_trust
         customers.active[c] = True
+    if plan.pushback_share > 0:
+        for c in range(size, size + n):
+            customers.business[c] = _uniform(segments) < plan.pushback_share
     tally[Tally.CUSTOMERS] = size + n
     if day >= plan.warmup_days:
         tally[Tally.NEW_CUSTOMERS] += n
@@ -290,20 +269,17 @@ def _take_orders(day, arrival, plan, clock, queue, steps, peak_transit, customer
     for i in range(total):
         if not finish[i] <= plan.limit:
             return Status.FALLS_BEHIND, math.floor(arrival[i] / 24.0)
-    if plan.kind == 0:
-        trucks, found = _next_truck_times(arrival, plan)
-        if not found:
-            return Status.NO_TRUCK, day
-        latest = _promise_ends(trucks, plan.near, plan, clock)
-        earliest = latest
-    else:
-        earliest = _promise_ends(arrival, plan.near, plan, clock)
-        latest = _promise_ends(arrival, plan.far, plan, clock)
-    service = np.full(total, plan.service)
-    fault = _quote_fault(earliest, latest, service, arrival, plan.n_services)
+    earliest, latest, found = built_in_quote(arrival, plan.quotes, clock, peak_transit)
+    if not found:
+        return Status.NO_TRUCK, day
+    if plan.pushback_share > 0:
+        negotiated(arrival, earliest, latest, customer, customers.cut, customers.firm, plan.firm,
+                   clock, plan.quotes.close)
+    service = np.full(total, plan.quotes.service)
+    fault = _quote_fault(earliest, latest, service, arrival, plan.quotes.n_services)
     if fault:
         return Status.QUOTE_FAULT, fault
-    dispatch, found = _next_truck_times(finish, plan)
+    dispatch, found = next_truck_times(finish, plan.quotes)
     if not found:
         return Status.NO_TRUCK, day
     delivered, filed = _ship(flight, arrival, earliest, latest, service, customer, dispatch,
@@ -345,9 +321,9 @@ def _close_day(day, plan, clock, rule, terms, books, p, customers, back, flight,
 
 
 @numba.njit(cache=True)
-def run_days_compiled(day, ordered, pending, has_pending, plan, bits, clock, queue, steps,
-                      peak_transit, rule, terms, books, p, customers, words, back, flight, work,
-                      tally, needs):
+def run_days_compiled(day, ordered, pending, has_pending, plan, bits, segments, clock, queue,
+                      steps, peak_transit, rule, terms, books, p, customers, words, back, flight,
+                      work, tally, needs):
     """Run days from ``day`` (its orders already taken if ``ordered``; its new orders already
     drawn, ``pending``, if ``has_pending``) until the replication ends, a week ends, a pool must
     grow or an error stops it. Returns the :class:`Status`, the day (or the quote's fault),
@@ -369,8 +345,8 @@ def run_days_compiled(day, ordered, pending, has_pending, plan, bits, clock, que
             if (needs[0] > customers.trust.size or work.cursor[0] + orders > work.pick.size
                     or needs[2] > flight.top[0]):
                 return Status.GROW_ORDERS, day, False, arrival
-            status, at = _take_orders(day, arrival, plan, clock, queue, steps, peak_transit,
-                                      customers, words, back, flight, work, tally)
+            status, at = _take_orders(day, arrival, plan, segments, clock, queue, steps,
+                                      peak_transit, customers, words, back, flight, work, tally)
             if status != Status.DONE:
                 return status, at, False, pending[:0]
         has_pending = False

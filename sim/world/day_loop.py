@@ -1,9 +1,9 @@
 """Which replications run their days in the compiled loop, and the Python around the loop.
 
-A world of one firm whose customers remember, quoted by a built-in tight or buffer promise,
-runs its days in :func:`sim.world.compiled_day.run_days_compiled` when nothing needs Python
-during a day: no SimPy process of the user's, no order records, no strategy that learns, no
-negotiating customers, no handling stage, named random streams. Every other replication runs
+A world of one firm whose customers remember, quoted by a built-in tight, buffer or controlled
+promise, runs its days in :func:`sim.world.compiled_day.run_days_compiled` when nothing needs
+Python during a day: no SimPy process of the user's, no order records, no strategy that
+learns, no handling stage, named random streams. Every other replication runs
 the scheduled days of :func:`sim.world.days.run_days`; both give the same numbers
 (``tests/world/test_day_loop.py``). Here the loop's pools are set up, grown when it asks, the
 weekly snapshot taken, and its running scalars written back to the ledger, the customer base
@@ -16,10 +16,11 @@ import numpy as np
 
 from sim.model.customer_store import _fresh_record
 from sim.model.demand import _bits
-from sim.model.promise import Buffer, Tight, quote_error
+from sim.model.promise import Buffer, Controlled, Tight, quote_error
 from sim.model.seeding import NamedStreams, component_id
 from sim.world.booking import booking_terms
 from sim.world.build import World
+from sim.world.built_in_quotes import quote_plan
 from sim.world.compiled_day import (
     FLIGHT_BLOCK,
     DayPlan,
@@ -49,8 +50,8 @@ def fits_compiled_days(world: World, firm: Firm, streams: object, *, day_by_day:
     customers = firm.customers
     return (world.market is None and world.handling is None and not day_by_day
             and customers is not None and firm.returning is not None
-            and customers.behaviour.pushback_share == 0 and firm.records is None
-            and firm.index == 0 and type(firm.strategy) in (Tight, Buffer)
+            and firm.records is None and firm.index == 0
+            and type(firm.strategy) in (Tight, Buffer, Controlled)
             and isinstance(streams, NamedStreams) and firm.watch_dispatch is None
             and bool(np.all(world.demand.daily_rate[: world.days] >= 0)))
 
@@ -60,6 +61,7 @@ def run_compiled_days(world: World, firm: Firm, setting: Setting, streams: Named
     customers, returning = firm.customers, firm.returning
     assert customers is not None and returning is not None
     demand = streams("demand")  # alive while the loop draws through its addresses
+    segments = setting.segments if setting.segments is not None else demand
     plan = _plan(world, firm, streams)
     work = _WorkAhead(world, firm, streams)
     flight = _Flight(world.calendar.days, world.demand.daily_rate[: world.days])
@@ -76,7 +78,7 @@ def run_compiled_days(world: World, firm: Firm, setting: Setting, streams: Named
     day, ordered, pending, has_pending = 0, False, np.empty(0), False
     while True:
         status, day, over, pending = run_days_compiled(
-            day, ordered, pending, has_pending, plan, _bits(demand), clock,
+            day, ordered, pending, has_pending, plan, _bits(demand), _bits(segments), clock,
             firm.queue.arrays, steps, peaks, rule, terms, books, customers.parameters,
             customers.arrays, customers.words, returning.pool, flight.pool, work.arrays, tally,
             needs)
@@ -101,25 +103,18 @@ def run_compiled_days(world: World, firm: Firm, setting: Setting, streams: Named
 
 
 def _plan(world: World, firm: Firm, streams: NamedStreams) -> DayPlan:
-    calendar, strategy = world.calendar, firm.strategy
-    if isinstance(strategy, Tight):
-        kind, near, far = 0, strategy.nominal_days, strategy.nominal_days
-    else:
-        assert isinstance(strategy, Buffer)
-        kind, near, far = 1, strategy.min_days, strategy.max_days
-    reputation = firm.reputation
+    quotes = quote_plan(firm.strategy, world, firm.schedule)
+    assert quotes is not None and firm.customers is not None
+    reputation, calendar = firm.reputation, world.calendar
     names = np.array([component_id(f"customers:{d}") for d in range(calendar.days)],
                      dtype=np.uint64)
     return DayPlan(
         days=world.days, warmup_days=world.warmup_days,
         rates=np.ascontiguousarray(world.demand.daily_rate, dtype=float),
-        hourly_cdf=world.demand.hourly_cdf, kind=kind, near=int(near), far=int(far),
-        service=int(strategy.service), n_services=len(world.carrier.services),
-        pickup=calendar.pickup, cutoff=float(calendar.cutoff_hour),
-        truck_from_day=calendar._truck_from_day, trucks=calendar.truck_times,
-        close=float(calendar.delivery_close), limit=(calendar.days - 30) * 24.0,
+        hourly_cdf=world.demand.hourly_cdf, quotes=quotes, limit=(calendar.days - 30) * 24.0,
+        firm=firm.index, pushback_share=float(firm.customers.behaviour.pushback_share),
         reference=int(world.satisfaction.reference),
-        initial_trust=float(firm.customers.behaviour.initial_trust),  # type: ignore[union-attr]
+        initial_trust=float(firm.customers.behaviour.initial_trust),
         fresh=_fresh_record(firm.index), keep=0.5 ** (1.0 / reputation.half_life_days),
         positive_reach=float(reputation.positive_reach),
         negative_reach=float(reputation.negative_reach), effect=float(reputation.effect),

@@ -53,16 +53,25 @@ def _small_world(**changes):
     data["horizon"]["days"] = 120
     data["demand"]["orders_per_day"] = 25
     data["disruptions"]["events"][0]["rate_per_year"] = 12
+    data["strategies"].append({"name": "controlled", "kind": "controlled", "dispatch_days": 0,
+                               "transit_low": 0.5, "transit_high": 0.95,
+                               "service": "overnight"})
     for key, value in changes.items():
         data[key] = {**data.get(key, {}), **value}
     return parse_scenario(data, source="<small customer world>")
 
 
-@pytest.mark.parametrize("strategy", ["zappos_buffer", "competitor_overnight"])
+@pytest.mark.parametrize("strategy", ["zappos_buffer", "competitor_overnight", "controlled"])
 def test_the_loop_gives_the_scheduled_days_numbers(strategy: str) -> None:
     scenario = _small_world(customers={"word_of_mouth": {"reputation_effect": 2.0}})
     compiled, scheduled = _both(scenario, strategy, replication=1)
     assert compiled.orders > 1000 and compiled.new_customers > 0
+    _assert_same(compiled, scheduled)
+
+
+def test_negotiating_customers_get_the_same_cuts() -> None:
+    scenario = _small_world(customers={"pushback": {"share": 0.5, "patience": 1}})
+    compiled, scheduled = _both(scenario, "zappos_buffer", replication=2)
     _assert_same(compiled, scheduled)
 
 
