@@ -61,7 +61,10 @@ class Tally(enum.IntEnum):
     NEW_CUSTOMERS = 12
     SCORE = 13
     CUSTOMERS = 14
-    SIZE = 15
+    PROSPECTS = 15
+    WON = 16
+    BOUGHT = 17
+    SIZE = 18
 
 
 class DayPlan(NamedTuple):
@@ -105,8 +108,8 @@ class FlightPool(NamedTuple):
 
 
 class Work(NamedTuple):
-    """Pick hours and undisturbed transit days drawn ahead, one each an order, from
-    ``cursor[0]`` on.
+    """Pick hours and undisturbed transit days drawn ahead, one each an order (transit a row
+    for each service level quoted), from ``cursor[0]`` on.
     """
 
     pick: np.ndarray
@@ -244,7 +247,7 @@ def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit
     work.cursor[0] = at + n + m
     if m == 0:
         pick = work.pick[at:at + n]
-        transit = work.transit[at:at + n]
+        transit = work.transit[0, at:at + n]
         customer = ids
         trust = np.full(n, plan.initial_trust)
         learned = np.full(n, np.nan)
@@ -256,9 +259,10 @@ def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit
         merged, pick, transit = np.empty(size), np.empty(size), np.empty(size)
         customer = np.empty(size, dtype=np.int64)
         trust, learned = np.empty(size), np.empty(size)
-        _merge(arrival, work.pick[at:at + n], work.transit[at:at + n], ids, plan.initial_trust,
-               when, work.pick[at + n:at + n + m], work.transit[at + n:at + n + m], kept, beliefs,
-               order, merged, pick, transit, customer, trust, learned)
+        _merge(arrival, work.pick[at:at + n], work.transit[0, at:at + n], ids,
+               plan.initial_trust, when, work.pick[at + n:at + n + m],
+               work.transit[0, at + n:at + n + m], kept, beliefs, order, merged, pick, transit,
+               customer, trust, learned)
         arrival = merged
     total = arrival.size
     if total == 0:
@@ -292,9 +296,11 @@ def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit
 
 
 @numba.njit(cache=True)
-def _close_day(day, plan, clock, rule, terms, books, p, customers, back, flight, tally):
-    """Judge the parcels delivered on ``day``, book them, file the customers who will buy
-    again and fold the day's word of mouth into the reputation.
+def close_day(day, plan, names, clock, rule, terms, books, p, customers, back, flight, tally,
+              shared):
+    """Judge a firm's parcels delivered on ``day`` (its customers' luck from the stream of
+    ``names[day]``), book them, file the customers who will buy again and fold the day's
+    word of mouth into the firm's reputation (``tally``); refused cuts go to ``shared``.
     """
     rows = _take_flight(flight, day)
     n = rows.shape[0]
@@ -304,7 +310,7 @@ def _close_day(day, plan, clock, rule, terms, books, p, customers, back, flight,
     parcels = Parcels(rows[:, 0], rows[:, 1], ints[:, 6], rows[:, 2], rows[:, 3], rows[:, 4],
                       rows[:, 5], ints[:, 7])
     entropy = plan.entropy.copy()
-    entropy[-1] = plan.names[day]
+    entropy[-1] = names[day]
     luck = np.empty((n, 3))
     fill_uniforms(entropy, luck.reshape(-1))
     totals, talk = _judge(parcels, clock, rule, terms, books, (day + 1) * 24.0,
@@ -315,7 +321,7 @@ def _close_day(day, plan, clock, rule, terms, books, p, customers, back, flight,
     _file(np.ascontiguousarray(parcels.customer), customers.next_purchase, customers.trust,
           customers.learned, plan.days * 24.0, back.ids, back.due, back.following, back.fill,
           back.head, back.tail, back.free, back.top)
-    tally[Tally.REFUSALS] += talk[2]
+    shared[Tally.REFUSALS] += talk[2]
     said = plan.positive_reach * talk[0] - plan.negative_reach * talk[1]
     tally[Tally.SCORE] = plan.keep * tally[Tally.SCORE] + (1.0 - plan.keep) * said / n
 
@@ -355,7 +361,8 @@ def run_days_compiled(day, ordered, pending, has_pending, plan, bits, segments, 
         needs[3] = n // back.ids.shape[1] + min(n, plan.days) + 1
         if needs[3] > back.top[0]:
             return Status.GROW_CLOSE, day, False, pending[:0]
-        _close_day(day, plan, clock, rule, terms, books, p, customers, back, flight, tally)
+        close_day(day, plan, plan.names, clock, rule, terms, books, p, customers, back, flight,
+                  tally, tally)
         over = day >= plan.days - 1 and flight.count[0] == 0
         if (day + 1) % 7 == 0:
             return Status.WEEK, day, over, pending[:0]

@@ -12,9 +12,12 @@ and the reputation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from sim.model.customer_store import _fresh_record
+from sim.model.customers import Behaviour
 from sim.model.demand import _bits
 from sim.model.promise import Buffer, Controlled, Tight, quote_error
 from sim.model.seeding import NamedStreams, component_id
@@ -30,9 +33,12 @@ from sim.world.compiled_day import (
     Work,
     run_days_compiled,
 )
+from sim.world.compiled_market import MarketFirm, MarketPlan, run_market_days
 from sim.world.days import Setting
 from sim.world.firm import Firm, arrives_too_late, falls_behind
-from sim.world.ledger import TOTALS, Ledger
+from sim.world.judging import _nobody
+from sim.world.ledger import TOTALS
+from sim.world.returning import Returning
 
 __all__ = ["fits_compiled_days", "run_compiled_days"]
 
@@ -45,46 +51,61 @@ _WORK_CHUNK = 4096
 _FLIGHT_SPARE = 64
 
 
-def fits_compiled_days(world: World, firm: Firm, streams: object, *, day_by_day: bool) -> bool:
-    """Whether ``firm``'s replication can run its days in the compiled loop."""
-    customers = firm.customers
-    return (world.market is None and world.handling is None and not day_by_day
-            and customers is not None and firm.returning is not None
-            and firm.records is None and firm.index == 0
-            and type(firm.strategy) in (Tight, Buffer, Controlled)
-            and isinstance(streams, NamedStreams) and firm.watch_dispatch is None
+def fits_compiled_days(world: World, firms: Sequence[Firm], streams: object, *,
+                       day_by_day: bool) -> bool:
+    """Whether the replication of ``firms`` (one, or a market's) can run its days in the
+    compiled loop: a single firm's customers remember, or a market's firms all quote by
+    built-in promises.
+    """
+    first = firms[0]
+    single = world.market is None and len(firms) == 1
+    return (world.handling is None and not day_by_day and first.records is None
+            and isinstance(streams, NamedStreams)
+            and ((first.customers is not None and first.returning is not None) or not single)
+            and all(type(f.strategy) in (Tight, Buffer, Controlled) and f.watch_dispatch is None
+                    for f in firms)
             and bool(np.all(world.demand.daily_rate[: world.days] >= 0)))
 
 
-def run_compiled_days(world: World, firm: Firm, setting: Setting, streams: NamedStreams) -> None:
-    """Run the replication's days in the compiled loop (see :func:`fits_compiled_days`)."""
-    customers, returning = firm.customers, firm.returning
-    assert customers is not None and returning is not None
+def run_compiled_days(world: World, firms: Sequence[Firm], setting: Setting,
+                      streams: NamedStreams) -> None:
+    """Run the replication's days in the compiled loop: one firm's (see
+    :func:`fits_compiled_days`) or a market's.
+    """
+    first = firms[0]
+    customers = first.customers if first.customers is not None else _nobody()
+    returning = first.returning if first.returning is not None else Returning(1)
     demand = streams("demand")  # alive while the loop draws through its addresses
     segments = setting.segments if setting.segments is not None else demand
-    plan = _plan(world, firm, streams)
-    work = _WorkAhead(world, firm, streams)
-    flight = _Flight(world.calendar.days, world.demand.daily_rate[: world.days])
-    tally = np.zeros(Tally.SIZE)
-    tally[:TOTALS] = [getattr(firm.ledger, name) for name in _LEDGER]
-    tally[Tally.REFUSALS] = customers.refusals
-    tally[Tally.NEW_CUSTOMERS] = firm.ledger.new_customers
-    tally[Tally.SCORE] = firm.reputation.score
-    tally[Tally.CUSTOMERS] = customers.size
-    needs = np.zeros(4, dtype=np.int64)
+    choice = streams("market") if world.market is not None else demand
+    plan = _plan(world, first, streams)
+    services = sorted({int(f.strategy.service) for f in firms})  # type: ignore[attr-defined]
+    work = _WorkAhead(world, streams, services)
+    flights = [_Flight(world.calendar.days, world.demand.daily_rate[: world.days]) for _ in firms]
+    tallies = [_tally(firm) for firm in firms]
+    needs = np.zeros(5, dtype=np.int64)
     clock, rule = world.calendar.carrier_clock, world.satisfaction.rule
-    terms, books = booking_terms(world, firm.price), firm.ledger.books
-    steps, peaks = firm.schedule.transit_steps(), world.carrier.peaks.transit
+    steps, peaks = first.schedule.transit_steps(), world.carrier.peaks.transit
+    market = _market_plan(world, first)
     day, ordered, pending, has_pending = 0, False, np.empty(0), False
     while True:
-        status, day, over, pending = run_days_compiled(
-            day, ordered, pending, has_pending, plan, _bits(demand), _bits(segments), clock,
-            firm.queue.arrays, steps, peaks, rule, terms, books, customers.parameters,
-            customers.arrays, customers.words, returning.pool, flight.pool, work.arrays, tally,
-            needs)
-        _write_back(tally, firm.ledger, firm)
+        if market is None:
+            status, day, over, pending = run_days_compiled(
+                day, ordered, pending, has_pending, plan, _bits(demand), _bits(segments), clock,
+                first.queue.arrays, steps, peaks, rule, booking_terms(world, first.price),
+                first.ledger.books, customers.parameters, customers.arrays, customers.words,
+                returning.pool, flights[0].pool, work.arrays, tallies[0], needs)
+        else:
+            status, day, over, pending = run_market_days(
+                day, ordered, pending, has_pending, plan, market, _bits(demand),
+                _bits(segments), _bits(choice), clock, steps, peaks, rule, customers.parameters,
+                customers.arrays, customers.words, returning.pool, work.arrays,
+                tuple(_market_firm(world, f, t, flights[k].pool, services)
+                      for k, (f, t) in enumerate(zip(firms, tallies))), needs)
+        for firm, tally in zip(firms, tallies):
+            _write_back(tally, firm, tallies[0])
         if status == Status.WEEK:
-            firm.snapshot(day)
+            first.snapshot(day)
             if over:
                 return
             day, ordered, has_pending = day + 1, False, False
@@ -93,45 +114,89 @@ def run_compiled_days(world: World, firm: Firm, setting: Setting, streams: Named
         elif status == Status.GROW_ORDERS:
             customers.reserve(int(needs[0]))
             work.reserve(int(needs[1]))
-            flight.reserve(int(needs[2]))
+            for flight in flights:
+                flight.reserve(int(needs[2]))
             ordered, has_pending = False, True
         elif status == Status.GROW_CLOSE:
             returning.reserve(int(needs[3]))
             ordered, has_pending = True, False
         else:
-            raise _failure(status, day, firm)
+            raise _failure(status, day, firms[int(needs[4]) if market is not None else 0])
+
+
+def _tally(firm: Firm) -> np.ndarray:
+    """The firm's running scalars as the loop keeps them (see :class:`Tally`)."""
+    ledger, customers = firm.ledger, firm.customers
+    tally = np.zeros(Tally.SIZE)
+    tally[:TOTALS] = [getattr(ledger, name) for name in _LEDGER]
+    tally[Tally.NEW_CUSTOMERS] = ledger.new_customers
+    tally[Tally.SCORE] = firm.reputation.score
+    tally[Tally.PROSPECTS: Tally.BOUGHT + 1] = ledger.prospects, ledger.won, ledger.bought
+    if customers is not None:
+        tally[Tally.REFUSALS] = customers.refusals
+        tally[Tally.CUSTOMERS] = customers.size
+    return tally
+
+
+def _market_plan(world: World, firm: Firm) -> MarketPlan | None:
+    if world.market is None:
+        return None
+    choice, sums = world.market.choice, firm.ledger.weekly.sums
+    return MarketPlan(float(choice.promise), float(choice.price), float(choice.reputation),
+                      float(choice.outside), float(choice.free_days), float(choice.loyalty),
+                      float(choice.loyalty_per_satisfaction), firm.customers is not None,
+                      sums["won"], sums["bought"])
+
+
+def _market_firm(world: World, firm: Firm, tally: np.ndarray, flight: FlightPool,
+                 services: list[int]) -> MarketFirm:
+    quotes = quote_plan(firm.strategy, world, firm.schedule)
+    assert quotes is not None
+    prefix = "customers:" if firm.index == 0 else f"customers:{firm.name}:"
+    return MarketFirm(quotes, firm.queue.arrays, flight, booking_terms(world, firm.price),
+                      firm.ledger.books, tally, _names(world, prefix),
+                      services.index(quotes.service), float(firm.price))
+
+
+def _names(world: World, prefix: str) -> np.ndarray:
+    """The ids of the streams ``prefix<day>`` of every day of the calendar."""
+    return np.array([component_id(f"{prefix}{d}") for d in range(world.calendar.days)],
+                    dtype=np.uint64)
 
 
 def _plan(world: World, firm: Firm, streams: NamedStreams) -> DayPlan:
     quotes = quote_plan(firm.strategy, world, firm.schedule)
-    assert quotes is not None and firm.customers is not None
+    assert quotes is not None
+    behaviour = firm.customers.behaviour if firm.customers is not None else Behaviour()
     reputation, calendar = firm.reputation, world.calendar
-    names = np.array([component_id(f"customers:{d}") for d in range(calendar.days)],
-                     dtype=np.uint64)
     return DayPlan(
         days=world.days, warmup_days=world.warmup_days,
         rates=np.ascontiguousarray(world.demand.daily_rate, dtype=float),
         hourly_cdf=world.demand.hourly_cdf, quotes=quotes, limit=(calendar.days - 30) * 24.0,
-        firm=firm.index, pushback_share=float(firm.customers.behaviour.pushback_share),
+        firm=firm.index, pushback_share=float(behaviour.pushback_share),
         reference=int(world.satisfaction.reference),
-        initial_trust=float(firm.customers.behaviour.initial_trust),
-        fresh=_fresh_record(firm.index), keep=0.5 ** (1.0 / reputation.half_life_days),
+        initial_trust=float(behaviour.initial_trust),
+        fresh=_fresh_record(-1 if world.market is not None else firm.index),
+        keep=0.5 ** (1.0 / reputation.half_life_days),
         positive_reach=float(reputation.positive_reach),
         negative_reach=float(reputation.negative_reach), effect=float(reputation.effect),
-        names=names, entropy=streams.entropy(),
+        names=_names(world, "customers:"), entropy=streams.entropy(),
     )
 
 
 class _WorkAhead:
-    """Pick hours and undisturbed transit days drawn ahead of the orders that take them: one
-    draw an order from each stream, in order, so the numbers are those drawn day by day.
+    """Pick hours and undisturbed transit days (by each service level quoted) drawn ahead of
+    the orders that take them: one draw an order from each stream, in order, so the numbers
+    are those drawn day by day.
     """
 
-    def __init__(self, world: World, firm: Firm, streams: NamedStreams) -> None:
+    def __init__(self, world: World, streams: NamedStreams, services: list[int]) -> None:
         self.world = world
         self.warehouse, self.carrier = streams("warehouse"), streams("carrier")
-        self.transit_days = world.carrier.services[int(firm.strategy.service)].transit_days  # type: ignore[attr-defined]
-        self.arrays = Work(np.empty(0), np.empty(0), np.zeros(1, dtype=np.int64))
+        levels = world.carrier.services
+        self.transit_days = [levels[0 if len(levels) == 1 else s].transit_days for s in services]
+        self.arrays = Work(np.empty(0), np.empty((len(services), 0)),
+                           np.zeros(1, dtype=np.int64))
         self.reserve(0)
 
     def reserve(self, needed: int) -> None:
@@ -146,9 +211,10 @@ class _WorkAhead:
         more = max(needed - left, _WORK_CHUNK, 2 * left)
         new_pick = self.world.pick_minutes.sample(self.warehouse, more)
         new_pick /= 60.0
-        new_transit = self.transit_days.ppf(self.carrier.random(more))
+        luck = self.carrier.random(more)
+        new_transit = np.array([days.ppf(luck) for days in self.transit_days]).reshape(-1, more)
         self.arrays = Work(np.concatenate([pick[at:], new_pick]),
-                           np.concatenate([transit[at:], new_transit]),
+                           np.concatenate([transit[:, at:], new_transit], axis=1),
                            np.zeros(1, dtype=np.int64))
 
 
@@ -185,16 +251,21 @@ class _Flight:
                                   fill=fill, free=free)
 
 
-def _write_back(tally: np.ndarray, ledger: Ledger, firm: Firm) -> None:
-    """The loop's running scalars into the ledger, the customer base and the reputation."""
+def _write_back(tally: np.ndarray, firm: Firm, shared: np.ndarray) -> None:
+    """A firm's running scalars into its ledger and reputation; the customer base's (kept by
+    the first firm, ``shared``) into the base.
+    """
+    ledger = firm.ledger
     for k, name in enumerate(_LEDGER):
         setattr(ledger, name, int(tally[k]) if k < 4 else tally[k])
     ledger.new_customers = int(tally[Tally.NEW_CUSTOMERS])
-    customers = firm.customers
-    assert customers is not None
-    customers.refusals = int(tally[Tally.REFUSALS])
-    customers.size = int(tally[Tally.CUSTOMERS])
+    ledger.prospects, ledger.won, ledger.bought = (
+        int(x) for x in tally[Tally.PROSPECTS: Tally.BOUGHT + 1])
     firm.reputation.score = float(tally[Tally.SCORE])
+    customers = firm.customers
+    if customers is not None and firm.index == 0:
+        customers.refusals = int(shared[Tally.REFUSALS])
+        customers.size = int(shared[Tally.CUSTOMERS])
 
 
 def _failure(status: int, at: int, firm: Firm) -> Exception:

@@ -21,6 +21,7 @@ import numpy as np
 from sim.model.customer_store import CustomerBase
 from sim.model.promise import PromiseStrategy, Quote, strategy_from_spec, uses_backlog
 from sim.world.build import DayDraws, MarketSetup, Streams, World
+from sim.world.day_loop import fits_compiled_days, run_compiled_days
 from sim.world.days import DayStreams, day_orders, run_days, set_up
 from sim.world.firm import Firm
 from sim.world.ledger import Ledger
@@ -61,6 +62,9 @@ def simulate_market(
                           price=rival.price, shifts=rival.shifts, customers=customers,
                           returning=returning, track_backlog=track,
                           day_by_day=bool(processes)))
+    if fits_compiled_days(world, firms, streams, day_by_day=bool(processes)):
+        run_compiled_days(world, firms, setting, streams)
+        return firms[0].ledger
     choice_rng = streams("market")
 
     def take_orders(day: int, rngs: DayStreams, scale: float) -> None:

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.model.promise import PromiseStrategy
-from sim.model.seeding import NamedStreams
 from sim.world.build import DayDraws, Streams, World
 from sim.world.day_loop import fits_compiled_days, run_compiled_days
 from sim.world.days import DayStreams, day_orders, run_days, set_up
@@ -55,9 +54,8 @@ def simulate(
                 day_by_day=bool(processes))
     if firm.batches_days:
         return _simulate_in_day_batches(world, firm, streams)
-    if isinstance(streams, NamedStreams) and fits_compiled_days(
-            world, firm, streams, day_by_day=bool(processes)):
-        run_compiled_days(world, firm, setting, streams)
+    if fits_compiled_days(world, [firm], streams, day_by_day=bool(processes)):
+        run_compiled_days(world, [firm], setting, streams)
         return firm.ledger
 
     def take_orders(day: int, rngs: DayStreams, scale: float) -> None:

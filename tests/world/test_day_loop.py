@@ -105,7 +105,7 @@ def test_what_runs_the_loop() -> None:
         firm = day_loop.Firm(world, strategies[name], setting.schedule, name=name, price=1.0,
                              customers=setting.customers, returning=setting.returning)
         return day_loop.fits_compiled_days(
-            world, firm, streams if plain else (lambda name: streams(name)), day_by_day=by_day)
+            world, [firm], streams if plain else (lambda name: streams(name)), day_by_day=by_day)
 
     assert fits("zappos_buffer") and fits("competitor_overnight")
     assert not fits("zappos_buffer", by_day=True)
