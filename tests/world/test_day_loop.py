@@ -10,6 +10,8 @@ import pytest
 
 import sim.world.day_loop as day_loop
 import sim.world.days as days
+import sim.world.market as market
+import sim.world.replication as replication_module
 from sim.errors import ExperimentError
 from sim.experiment.streams import replication_streams
 from sim.scenario import load_scenario, parse_scenario
@@ -17,11 +19,6 @@ from sim.world import build_strategies, build_world, simulate
 from sim.world.ledger import Ledger
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-
-
-def _idle(env, replication):
-    """A process that does nothing: its presence makes the days run as SimPy schedules them."""
-    yield env.timeout(0)
 
 
 def _assert_same(compiled: Ledger, scheduled: Ledger) -> None:
@@ -38,13 +35,16 @@ def _assert_same(compiled: Ledger, scheduled: Ledger) -> None:
 
 
 def _both(scenario, strategy: str, replication: int = 0) -> tuple[Ledger, Ledger]:
+    """The ledgers of one replication run by the compiled loop and by the scheduled days."""
     world = build_world(scenario)
     chosen = build_strategies(scenario, world)[strategy]
     streams = replication_streams(scenario.experiment.seed, replication)
-    firm_runs = []
-    for processes in ((), (_idle,)):
-        firm_runs.append(simulate(world, chosen, streams, name=strategy, processes=processes))
-    return firm_runs[0], firm_runs[1]
+    compiled = simulate(world, chosen, streams, name=strategy)
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (market, replication_module):
+            patch.setattr(module, "fits_compiled_days", lambda *args, **kwargs: False)
+        scheduled = simulate(world, chosen, streams, name=strategy)
+    return compiled, scheduled
 
 
 def _small_world(**changes):
@@ -87,11 +87,14 @@ def test_the_loop_grows_every_pool_it_is_short_of(monkeypatch: pytest.MonkeyPatc
 def test_a_warehouse_that_falls_behind_fails_alike() -> None:
     scenario = _small_world(demand={"orders_per_day": 400}, warehouse={
         "shifts": [{"start": "06:00", "end": "14:00", "pickers": 1}]})
-    for processes in ((), (_idle,)):
+    for compiled in (True, False):
         world = build_world(scenario)
         strategy = build_strategies(scenario, world)["zappos_buffer"]
-        with pytest.raises(ExperimentError, match="falls behind for good: orders of day"):
-            simulate(world, strategy, replication_streams(1, 0), processes=processes)
+        with (pytest.raises(ExperimentError, match="falls behind for good: orders of day"),
+              pytest.MonkeyPatch.context() as patch):
+            if not compiled:
+                patch.setattr(replication_module, "fits_compiled_days", lambda *a, **k: False)
+            simulate(world, strategy, replication_streams(1, 0))
 
 
 def test_what_runs_the_loop() -> None:
@@ -111,3 +114,16 @@ def test_what_runs_the_loop() -> None:
     assert not fits("zappos_buffer", by_day=True)
     assert not fits("zappos_buffer", plain=False)
     assert not fits("quantile_95_ground")
+
+
+@pytest.mark.parametrize(("seed", "strategy"), [
+    ("08_winning_work_with_a_tight_promise", "zappos_buffer"),
+    ("09_control_versus_influence", "control_and_window"),
+])
+def test_a_market_gives_the_scheduled_days_numbers(seed: str, strategy: str) -> None:
+    data = load_scenario(SCENARIOS / "seeds" / f"{seed}.yaml").model_dump(
+        mode="json", by_alias=True, exclude_none=True)
+    data["horizon"]["days"] = 90
+    compiled, scheduled = _both(parse_scenario(data, source=seed), strategy, replication=1)
+    assert compiled.prospects > compiled.won > 0
+    _assert_same(compiled, scheduled)
