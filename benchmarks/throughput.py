@@ -122,6 +122,8 @@ def scaled_scenario(
     if understaffed:
         expected = np.cumsum(build_world(parse_scenario(data)).demand.daily_rate)
         data["horizon"]["days"] = max(MIN_DAYS, int(np.searchsorted(expected, orders)) + 1)
+    if market:
+        data["horizon"]["warmup_days"] = 0
     if customers is not None:
         behaviour, orders_per_customer = CUSTOMER_MIXES[customers]
         data["customers"] = behaviour
@@ -148,15 +150,24 @@ def run_once(
         totals = simulate_naive(scenario, name, replication=replication, world=world)
         seconds = time.perf_counter() - started
         return totals.orders, seconds, totals.new_customers
-    strategy = Counted(build_strategies(scenario, world)[name])
+    strategy = build_strategies(scenario, world)[name]
+    # Worlds with customers or a market count from the ledger (no warm-up: every order is
+    # booked), so that their built-in strategy runs the compiled day loop; a wrapped one
+    # would run the scheduled days.
+    from_ledger = engine == "batched" and (scenario.customers is not None
+                                           or scenario.market is not None)
+    counted = Counted(strategy)
     streams = replication_streams(scenario.experiment.seed, replication)
     started = time.perf_counter()
-    customers = 0
-    if engine == "batched":
-        customers = simulate(world, strategy, streams, name=name).new_customers
-    else:
-        simulate_per_order(world, strategy, streams, name=name)
-    return strategy.orders, time.perf_counter() - started, customers
+    if engine != "batched":
+        simulate_per_order(world, counted, streams, name=name)
+        return counted.orders, time.perf_counter() - started, 0
+    ledger = simulate(world, strategy if from_ledger else counted, streams, name=name)
+    seconds = time.perf_counter() - started
+    if not from_ledger:
+        return counted.orders, seconds, ledger.new_customers
+    return (ledger.prospects if scenario.market is not None else ledger.orders), seconds, \
+        ledger.new_customers
 
 
 def peak_rss_mib() -> float:
