@@ -31,14 +31,15 @@ _TINY: dict[str, Any] = {
 
 
 def warm_kernels() -> None:
-    """Run two tiny replications: one judged per order, one with customers in a market."""
-    memoryless = parse_scenario(_TINY, source="<warm-up>")
-    remembering = parse_scenario(
-        {**_TINY, "customers": {"pushback": {"share": 0.5}},
-         "market": {"competitors": [{"name": "rival", "strategy": _TINY["strategies"][0]}]}},
-        source="<warm-up>",
-    )
-    for scenario in (memoryless, remembering):
+    """Run four tiny replications: one judged per order, one with customers, and a market
+    with and without them (the compiled day loops of a firm and of a market).
+    """
+    market = {"competitors": [{"name": "rival", "strategy": _TINY["strategies"][0]}]}
+    customers = {"pushback": {"share": 0.5}}
+    scenarios = [parse_scenario(data, source="<warm-up>") for data in (
+        _TINY, {**_TINY, "customers": customers}, {**_TINY, "market": market},
+        {**_TINY, "customers": customers, "market": market})]
+    for scenario in scenarios:
         world = build_world(scenario)
         strategy = build_strategies(scenario, world)["tight"]
         simulate(world, strategy, replication_streams(0, 0))
