@@ -12,6 +12,7 @@ and the reputation.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -160,8 +161,13 @@ def _market_firm(world: World, firm: Firm, tally: np.ndarray, flight: FlightPool
 
 def _names(world: World, prefix: str) -> np.ndarray:
     """The ids of the streams ``prefix<day>`` of every day of the calendar."""
-    return np.array([component_id(f"{prefix}{d}") for d in range(world.calendar.days)],
-                    dtype=np.uint64)
+    return _stream_ids(prefix, world.calendar.days)
+
+
+@functools.lru_cache(maxsize=16)
+def _stream_ids(prefix: str, days: int) -> np.ndarray:
+    # shared, and read only by the loop (a read-only flag would be another numba type)
+    return np.array([component_id(f"{prefix}{d}") for d in range(days)], dtype=np.uint64)
 
 
 def _plan(world: World, firm: Firm, streams: NamedStreams) -> DayPlan:
