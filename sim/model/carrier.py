@@ -45,8 +45,8 @@ class Carrier:
         """Median and sigma of each service level's undisturbed transit days when every one is
         log-normal (a compiled pass can then draw :meth:`undisturbed_days` itself); else None.
         """
-        laws = [s.transit_days for s in self.services]
-        if not all(isinstance(law, LogNormal) for law in laws):
+        laws = [s.transit_days for s in self.services if isinstance(s.transit_days, LogNormal)]
+        if len(laws) < len(self.services):
             return None
         return (np.array([float(law.median) for law in laws]),
                 np.array([float(law.sigma) for law in laws]))
