@@ -162,12 +162,24 @@ def _nth_delivery_days(day, n, delivered_before, delivery_days, out):
 @numba.njit(cache=True, boundscheck=True)
 def _delivery_day_ends(t, n, delivered_before, delivery_days, close, out):
     """:meth:`BusinessCalendar.delivery_day_end` in one pass, without the day numbers and
-    delivery days in between (indices checked and wrapped as numpy's are).
+    delivery days in between (indices checked and wrapped as numpy's are). Times of one day
+    share their end, worked out again only when the day changes (once a day for times in
+    order, as a batch's are), and a run of equal times (trucks) reads no day at all.
     """
+    last_t = np.nan
+    last = 0
+    end = np.nan
     for i in range(t.size):
-        day = math.floor(t[i] / 24.0)
-        index = delivered_before[day + 1] + n - 1 if n > 0 else delivered_before[day]
-        out[i] = delivery_days[index] * 24.0 + close
+        if t[i] == last_t:
+            out[i] = end
+            continue
+        last_t = t[i]
+        day = math.floor(last_t / 24.0)
+        if i == 0 or day != last:
+            index = delivered_before[day + 1] + n - 1 if n > 0 else delivered_before[day]
+            end = delivery_days[index] * 24.0 + close
+            last = day
+        out[i] = end
 
 
 def _elementwise(kernel, x: np.ndarray, *args) -> np.ndarray:

@@ -8,6 +8,7 @@ import numpy as np
 
 from sim.model.calendar import BusinessCalendar
 from sim.model.disruptions import DisruptionSchedule, SeasonalPeaks
+from sim.scenario.distributions import LogNormal
 from sim.scenario.operations import Carrier as CarrierSpec
 from sim.scenario.operations import ServiceLevel
 
@@ -38,6 +39,17 @@ class Carrier:
     def costs(self) -> np.ndarray:
         """Cost per parcel of each service level."""
         return np.array([s.cost for s in self.services])
+
+    @property
+    def lognormal_transit(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Median and sigma of each service level's undisturbed transit days when every one is
+        log-normal (a compiled pass can then draw :meth:`undisturbed_days` itself); else None.
+        """
+        laws = [s.transit_days for s in self.services if isinstance(s.transit_days, LogNormal)]
+        if len(laws) < len(self.services):
+            return None
+        return (np.array([float(law.median) for law in laws]),
+                np.array([float(law.sigma) for law in laws]))
 
     def index(self, name: str) -> int:
         """Position of the service level ``name``."""

@@ -327,8 +327,8 @@ def _quote_fault(earliest, latest, service, arrival, n_services):
     before its order), in one pass instead of four.
     """
     bad_service = before = expired = False
-    for i in range(arrival.size):
-        bad_service |= service[i] < 0 or service[i] >= n_services
+    for i in range(arrival.size):  # no branch in the loop: it runs in vector registers
+        bad_service |= (service[i] < 0) | (service[i] >= n_services)
         before |= latest[i] < earliest[i]
         expired |= latest[i] < arrival[i]
     return 1 if bad_service else 2 if before else 3 if expired else 0

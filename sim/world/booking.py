@@ -20,6 +20,7 @@ from sim.model.calendar import business_clock, handover_time
 from sim.model.disruptions import TransitSteps
 from sim.model.promise import Quote
 from sim.model.satisfaction import Reference, disconfirmation_value, promise_point
+from sim.scenario.ndtri import ndtri, ndtri_address
 from sim.world.build import World
 from sim.world.ledger import Ledger, book_order, order_profit
 
@@ -53,6 +54,8 @@ def booking_terms(world: World, price: float) -> BookingTerms:
 #: values stay in registers (the value function's call to ``pow`` spills those of a longer one)
 #: and the chunk's intermediate values in the first-level cache.
 _CHUNK = 256
+#: An empty array, for an argument of the pass that its path does not read.
+_NONE = np.empty(0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -109,14 +112,33 @@ def book_delivery(terms, books, totals, delight_days, service, arrival, delivere
                math.floor(delivered / (7 * 24.0)), delight_days, books, totals)
 
 
+@numba.njit(cache=True, inline="always")
+def _undisturbed_days(luck, service, ndtri_at, medians, sigmas, out, begin, end):
+    """:meth:`Carrier.undisturbed_days` of parcels ``begin`` to ``end`` when every service
+    level's transit is log-normal (``medians``, ``sigmas``), into ``out``: the normal
+    quantiles first, then their exponentials (libm's, as :func:`~sim.scenario.portable.
+    scaled_exp`), two loops that run faster than one that calls both.
+    """
+    for i in range(begin, end):
+        out[i] = ndtri(ndtri_at, luck[i])
+    for i in range(begin, end):
+        level = service[i]
+        out[i] = medians[level] * math.exp(sigmas[level] * out[i])
+
+
 @numba.njit(cache=True)
-def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, steps,
-                      peak_transit, clock, rule, terms, books, totals, delivered):
+def _deliver_and_book(arrival, earliest, latest, service, dispatch, luck, transit, ndtri_at,
+                      medians, sigmas, steps, peak_transit, clock, rule, terms, books, totals,
+                      delivered):
     """Deliver, read the carrier's clock, value and book (adding to ``totals``), in four steps
     over a chunk of orders at a time; the books in order of arrival, so every sum adds the same
     numbers in the same order. Consecutive orders mostly share a truck and a promise, so what
     depends on the truck alone (disruption, peak, the clock at departure) or on the promise
     alone (its reading) is worked out again only when it changes.
+
+    Transit before peaks and disruptions is ``transit`` or, when ``medians`` is not empty,
+    each chunk's :func:`_undisturbed_days` of ``luck``, written first into ``delivered``
+    itself (:func:`deliver_parcels` reads a parcel's transit before it writes its delivery).
     """
     point = expected_b = promise = promised_b = np.nan
     measured = np.empty(_CHUNK, dtype=np.int64)
@@ -127,7 +149,13 @@ def _deliver_and_book(arrival, earliest, latest, service, dispatch, transit, ste
     values = np.empty(_CHUNK)
     for begin in range(0, arrival.size, _CHUNK):
         end = min(begin + _CHUNK, arrival.size)
-        deliver_parcels(dispatch, transit, steps, peak_transit, clock, delivered, begin, end)
+        if medians.size:
+            _undisturbed_days(luck, service, ndtri_at, medians, sigmas, delivered, begin, end)
+            deliver_parcels(dispatch, delivered, steps, peak_transit, clock, delivered, begin,
+                            end)
+        else:
+            deliver_parcels(dispatch, transit, steps, peak_transit, clock, delivered, begin,
+                            end)
         n = 0
         for i in range(begin, end):
             if arrival[i] < terms.measured_from or delivered[i] == np.inf:  # refused: past
@@ -166,20 +194,31 @@ def deliver_and_book(
     arrival: np.ndarray,
     quote: Quote,
     dispatch: np.ndarray,
-    undisturbed_days: np.ndarray,
+    luck: np.ndarray,
 ) -> np.ndarray:
     """Deliver orders leaving at ``dispatch`` and book the measured ones; their delivery times.
 
     ``steps`` is the replication's transit effect (:meth:`DisruptionSchedule.transit_steps`),
-    ``undisturbed_days`` each parcel's transit before peaks and disruptions. The totals go to
-    the ledger at once, or to its running sum while it holds them (:meth:`Ledger.hold_totals`).
+    ``luck`` each parcel's carrier luck (its transit before peaks and disruptions is
+    :meth:`Carrier.undisturbed_days`, worked out inside the pass when every service level is
+    log-normal). The totals go to the ledger at once, or to its running sum while it holds
+    them (:meth:`Ledger.hold_totals`).
     """
     delivered = np.empty(arrival.size)
     totals = ledger.booking_totals()
+    carrier = world.carrier
+    lognormal = carrier.lognormal_transit
+    if lognormal is None:
+        transit = carrier.undisturbed_days(quote.service, luck)
+        medians = sigmas = _NONE
+    else:
+        transit = _NONE
+        medians, sigmas = lognormal
     _deliver_and_book(
-        arrival, quote.earliest, quote.latest, quote.service, dispatch, undisturbed_days,
-        steps, world.carrier.peaks.transit, world.calendar.carrier_clock,
-        world.satisfaction.rule, terms, ledger.books, totals, delivered,
+        arrival, quote.earliest, quote.latest, quote.service, dispatch, luck, transit,
+        ndtri_address(), medians, sigmas, steps, carrier.peaks.transit,
+        world.calendar.carrier_clock, world.satisfaction.rule, terms, ledger.books, totals,
+        delivered,
     )
     if not ledger.holds_totals:
         ledger.add_totals(totals)

@@ -196,12 +196,12 @@ class Firm:
         else:
             dispatch = self._handed_over(
                 finish, world.trucks_waited(draws.arrival, draws.handling))
-        transit = world.carrier.undisturbed_days(quote.service, draws.luck)
         if self._judge_at_once:
             delivered = deliver_and_book(world, self.ledger, self._transit_steps,
                                          terms=self._terms, arrival=draws.arrival, quote=quote,
-                                         dispatch=dispatch, undisturbed_days=transit)
+                                         dispatch=dispatch, luck=draws.luck)
         else:
+            transit = world.carrier.undisturbed_days(quote.service, draws.luck)
             if beliefs is None:
                 beliefs = (_NO_BELIEFS if self.customers is None
                            else self.customers.beliefs(customer))

@@ -303,3 +303,11 @@ def test_calendar_delivery_day_end_closes_the_nth_delivery_day_after_each_times_
     day = np.floor(t / 24.0).astype(np.int64)
     expected = WITH_HOLIDAY.end_of_delivery_day(WITH_HOLIDAY.nth_delivery_day(day, n))
     np.testing.assert_array_equal(WITH_HOLIDAY.delivery_day_end(t, n), expected)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_calendar_delivery_day_end_of_times_in_order_is_that_of_each_time_alone(n):
+    t = np.sort(np.random.default_rng(n).uniform(0.0, 40 * 24.0, 2000))
+    t = np.concatenate([t, t[::-1], np.repeat(t[:50], 3)])  # days, back over them, runs
+    alone = np.array([WITH_HOLIDAY.delivery_day_end(np.array([x]), n)[0] for x in t])
+    np.testing.assert_array_equal(WITH_HOLIDAY.delivery_day_end(t, n), alone)

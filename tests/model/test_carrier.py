@@ -36,3 +36,12 @@ def test_carrier_transit_is_each_parcels_own_service_at_its_luck(share_ground):
 
 def test_carrier_transit_of_no_parcels_is_empty():
     assert CARRIER.undisturbed_days(np.empty(0, dtype=np.int64), np.empty(0)).size == 0
+
+
+def test_carrier_lognormal_transit_is_each_levels_median_and_sigma_when_all_are_lognormal():
+    assert CARRIER.lognormal_transit is None  # ground is a gamma
+    ground = SERVICES[1].model_copy(
+        update={"transit_days": SERVICES[0].transit_days.model_copy(update={"median": 2.6})})
+    medians, sigmas = Carrier((SERVICES[0], ground), CALENDAR, CARRIER.peaks).lognormal_transit
+    np.testing.assert_array_equal(medians, [0.7, 2.6])
+    np.testing.assert_array_equal(sigmas, [0.25, 0.25])
