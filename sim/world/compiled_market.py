@@ -241,8 +241,10 @@ def _sell(day, f, firm, chosen, arrival, customer, position, quote, plan, market
     else:
         delivered = np.empty(mine.size)
         totals = np.zeros(TOTALS)
-        _deliver_and_book(sold, earliest, latest, service, dispatch, transit, steps,
-                          peak_transit, clock, rule, firm.terms, firm.books, totals, delivered)
+        none = np.empty(0)  # transit given: no quantile worked out in the pass
+        _deliver_and_book(sold, earliest, latest, service, dispatch, transit, transit, 0, none,
+                          none, steps, peak_transit, clock, rule, firm.terms, firm.books, totals,
+                          delivered)
         for t in range(TOTALS):
             firm.tally[t] += totals[t]
     for j in range(mine.size):
