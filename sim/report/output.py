@@ -7,13 +7,13 @@ not a results folder is never replaced.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 from sim.experiment.runner import Results
 from sim.report.folder import atomic_folder
 from sim.report.plots import plot_comparison, plot_timeseries
+from sim.report.png import PNG_METADATA, png_bytes
 
 __all__ = ["PNG_METADATA", "RESULT_FILES", "figure_files", "write_result_files", "write_results"]
 
@@ -26,10 +26,6 @@ RESULT_FILES = (
     "timeseries.parquet",
     "timeseries.png",
 )
-
-#: PNG metadata without software version or dates, so equal inputs give equal bytes.
-PNG_METADATA = {"Software": None}
-
 
 def write_results(results: Results, out: str | Path) -> Path:
     """Write the tables, manifest and figures of ``results`` to the folder ``out``.
@@ -47,12 +43,8 @@ def figure_files(results: Results) -> dict[str, bytes]:
     process can draw them while others run, and the bytes are those :func:`write_results`
     would write).
     """
-    figures = {}
-    for name, draw in (("comparison.png", plot_comparison), ("timeseries.png", plot_timeseries)):
-        buffer = io.BytesIO()
-        draw(results).savefig(buffer, format="png", dpi=110, metadata=PNG_METADATA)
-        figures[name] = buffer.getvalue()
-    return figures
+    return {"comparison.png": png_bytes(plot_comparison(results)),
+            "timeseries.png": png_bytes(plot_timeseries(results))}
 
 
 def write_result_files(results: Results, folder: Path,

@@ -20,7 +20,8 @@ from sim.experiment.executors import Executor
 from sim.experiment.runner import Results
 from sim.experiment.verdict import VERDICT_COLUMNS, judge_claim, weekly_view_difference
 from sim.report.folder import atomic_folder
-from sim.report.output import PNG_METADATA, figure_files, write_result_files
+from sim.report.output import figure_files, write_result_files
+from sim.report.png import png_bytes
 
 __all__ = ["SEED_FILES", "plot_over_time", "verdict_markdown", "verdict_table", "write_verdicts"]
 
@@ -136,8 +137,7 @@ def write_verdicts(results: Sequence[Results], out: str | Path, *,
     with atomic_folder(out) as staging:
         table.to_csv(staging / "verdict.csv", index=False)
         (staging / "verdict.md").write_text(verdict_markdown(table), encoding="utf-8")
-        plot_over_time(results).savefig(staging / "over_time.png", dpi=110,
-                                        metadata=PNG_METADATA)
+        (staging / "over_time.png").write_bytes(png_bytes(plot_over_time(results)))
         for i, result in enumerate(results):
             folder = staging / result.scenario.name
             folder.mkdir()
