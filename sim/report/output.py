@@ -12,10 +12,9 @@ from pathlib import Path
 
 from sim.experiment.runner import Results
 from sim.report.folder import atomic_folder
-from sim.report.plots import plot_comparison, plot_timeseries
-from sim.report.png import PNG_METADATA, png_bytes
+from sim.report.reader import FIGURE_FILES
 
-__all__ = ["PNG_METADATA", "RESULT_FILES", "figure_files", "write_result_files", "write_results"]
+__all__ = ["RESULT_FILES", "figure_file", "figure_files", "write_result_files", "write_results"]
 
 RESULT_FILES = (
     "replications.parquet",
@@ -26,6 +25,7 @@ RESULT_FILES = (
     "timeseries.parquet",
     "timeseries.png",
 )
+
 
 def write_results(results: Results, out: str | Path) -> Path:
     """Write the tables, manifest and figures of ``results`` to the folder ``out``.
@@ -38,13 +38,22 @@ def write_results(results: Results, out: str | Path) -> Path:
     return Path(out)
 
 
-def figure_files(results: Results) -> dict[str, bytes]:
-    """The figures of a results folder as PNG bytes, by file name (drawn anywhere: a worker
-    process can draw them while others run, and the bytes are those :func:`write_results`
-    would write).
+def figure_file(results: Results, name: str) -> bytes:
+    """The figure ``name`` of a results folder as PNG bytes (drawn anywhere: a worker process
+    can draw it while others run, and the bytes are those :func:`write_results` would write).
     """
-    return {"comparison.png": png_bytes(plot_comparison(results)),
-            "timeseries.png": png_bytes(plot_timeseries(results))}
+    # imported here, not above, for start-up: a folder whose figures were drawn by worker
+    # processes is written without matplotlib
+    from sim.report.plots import plot_comparison, plot_timeseries
+    from sim.report.png import png_bytes
+
+    draw = {"comparison.png": plot_comparison, "timeseries.png": plot_timeseries}[name]
+    return png_bytes(draw(results))
+
+
+def figure_files(results: Results) -> dict[str, bytes]:
+    """The figures of a results folder as PNG bytes, by file name (see :func:`figure_file`)."""
+    return {name: figure_file(results, name) for name in FIGURE_FILES}
 
 
 def write_result_files(results: Results, folder: Path,

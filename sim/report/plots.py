@@ -133,7 +133,7 @@ def _fix_ticks(axis: Axis) -> None:
     The date axis would otherwise run its locator and formatter again at every layout pass
     and draw, to the same ticks and labels.
     """
-    locations = axis.get_major_locator()()
+    locations = list(axis.get_major_locator()())
     labels = axis.get_major_formatter().format_ticks(locations)
     axis.set_major_locator(FixedLocator(locations))
     axis.set_major_formatter(FixedFormatter(labels))
