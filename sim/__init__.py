@@ -74,7 +74,7 @@ __getattr__, __dir__ = lazy_names(__name__, {
     "sim.scenario": ("Scenario", "load_scenario", "parse_scenario", "scenario_schema"),
     "sim.world.processes": ("Replication",),
     "sim._version": ("__version__",),
-})
+}, submodules=("errors", "scenario", "model", "world", "experiment", "history", "report"))
 
 __all__ = [
     "DaskExecutor",

@@ -18,14 +18,17 @@ __all__ = ["lazy_names"]
 
 
 def lazy_names(
-    package: str, origins: Mapping[str, tuple[str, ...]]
+    package: str, origins: Mapping[str, tuple[str, ...]], *, submodules: tuple[str, ...] = ()
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``__getattr__`` and ``__dir__`` for ``package``: each name of ``origins[module]`` is
-    imported from ``module`` when first asked for, then kept in the package.
+    imported from ``module`` when first asked for, then kept in the package; so is each of
+    ``submodules`` (``sim.experiment`` after ``import sim``, as when every layer was imported).
     """
     where = {name: module for module, names in origins.items() for name in names}
 
     def attribute(name: str) -> Any:
+        if name in submodules:
+            return importlib.import_module(f"{package}.{name}")
         try:
             module = where[name]
         except KeyError:
@@ -35,6 +38,6 @@ def lazy_names(
         return value
 
     def listing() -> list[str]:
-        return sorted({*vars(sys.modules[package]), *where})
+        return sorted({*vars(sys.modules[package]), *where, *submodules})
 
     return attribute, listing

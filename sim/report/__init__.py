@@ -26,7 +26,8 @@ __getattr__, __dir__ = lazy_names(__name__, {
     "sim.report.seeds": ("SEED_FILES", "plot_over_time", "verdict_table", "write_verdicts"),
     "sim.report.sensitivity": ("SENSITIVITY_FILES", "plot_sensitivity", "write_sensitivity"),
     "sim.report.sweep": ("SWEEP_FILES", "plot_sweep", "write_sweep"),
-})
+}, submodules=("assumptions", "backtest", "compare", "folder", "html", "numbers", "optimize",
+               "output", "plots", "png", "reader", "seeds", "sensitivity", "sweep"))
 
 __all__ = [
     "BACKTEST_FILES",
