@@ -15,9 +15,10 @@ history and ``backtest`` checks a scenario against it; ``sim.run(scenario, proce
 your own SimPy processes beside the model's, acting through a ``Replication``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 import sim._reproducible  # noqa: F401  (before numba loads)
+from sim._lazy import lazy_names
 from sim.errors import (
     ExperimentError,
     ResultsError,
@@ -25,40 +26,55 @@ from sim.errors import (
     SimError,
     StrategyError,
 )
-from sim.experiment import (
-    DaskExecutor,
-    LocalExecutor,
-    OptimizationResults,
-    Precision,
-    Results,
-    SensitivityResults,
-    SweepResults,
-    run,
-    run_sweep,
-)
-from sim.experiment.optimize import optimize
-from sim.experiment.sensitivity import sensitivity
-from sim.history import HistoryError, backtest, fit
-from sim.model import FirmView, PromiseStrategy, Quote
-from sim.report import (
-    plot_backtest,
-    plot_comparison,
-    plot_optimization,
-    plot_over_time,
-    plot_sensitivity,
-    plot_sweep,
-    plot_timeseries,
-    read_results,
-    write_backtest,
-    write_results,
-)
-from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
-from sim.world.processes import Replication
 
-try:
-    __version__ = version("promise-sim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from sim.experiment import (
+        DaskExecutor,
+        LocalExecutor,
+        OptimizationResults,
+        Precision,
+        Results,
+        SensitivityResults,
+        SweepResults,
+        run,
+        run_sweep,
+    )
+    from sim.experiment.optimize import optimize
+    from sim.experiment.sensitivity import sensitivity
+    from sim.history import HistoryError, backtest, fit
+    from sim.model import FirmView, PromiseStrategy, Quote
+    from sim.report import (
+        plot_backtest,
+        plot_comparison,
+        plot_optimization,
+        plot_over_time,
+        plot_sensitivity,
+        plot_sweep,
+        plot_timeseries,
+        read_results,
+        write_backtest,
+        write_results,
+    )
+    from sim.scenario import Scenario, load_scenario, parse_scenario, scenario_schema
+    from sim.world.processes import Replication
+
+    __version__: str
+
+# imported on first use: a command or a worker imports only the layers it needs
+__getattr__, __dir__ = lazy_names(__name__, {
+    "sim.experiment": ("DaskExecutor", "LocalExecutor", "OptimizationResults", "Precision",
+                       "Results", "SensitivityResults", "SweepResults", "run", "run_sweep"),
+    "sim.experiment.optimize": ("optimize",),
+    "sim.experiment.sensitivity": ("sensitivity",),
+    "sim.history": ("HistoryError", "backtest", "fit"),
+    "sim.model": ("FirmView", "PromiseStrategy", "Quote"),
+    "sim.report": ("plot_backtest", "plot_comparison", "plot_optimization", "plot_over_time",
+                   "plot_sensitivity", "plot_sweep", "plot_timeseries", "read_results",
+                   "write_backtest", "write_results"),
+    "sim.scenario": ("Scenario", "load_scenario", "parse_scenario", "scenario_schema"),
+    "sim.world.processes": ("Replication",),
+    "sim._version": ("__version__",),
+}, submodules=("errors", "scenario", "model", "world", "experiment", "history", "report"))
 
 __all__ = [
     "DaskExecutor",

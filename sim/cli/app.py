@@ -1,12 +1,15 @@
 """The analyst's door: the ``promise-sim`` command group, its entry point and its errors.
 
 Each command lives in its own module (``sim/cli/<command>.py``): it parses its options, makes
-one library call and prints. Here every :class:`SimError` (and every usage error) becomes one
+one library call and prints. A command's module is imported only when that command runs (or
+when ``--help`` lists them all), so a command starts without the layers of the others. Here
+every :class:`SimError` (and every usage error) becomes one
 line on stderr and exit status 2; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -16,18 +19,6 @@ from contextlib import contextmanager
 
 import click
 
-from sim.cli.backtest import backtest
-from sim.cli.fit import fit
-from sim.cli.optimize import optimize
-from sim.cli.report import compare, report
-from sim.cli.rerun import rerun
-from sim.cli.run import run
-from sim.cli.schema import schema
-from sim.cli.seeds import seeds
-from sim.cli.sensitivity import sensitivity
-from sim.cli.sweep import sweep
-from sim.cli.validate import validate
-from sim.cli.warmup import warmup
 from sim.errors import SimError
 
 __all__ = ["cli", "main"]
@@ -36,8 +27,40 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
+#: The module defining each command (a function of the command's name).
+COMMAND_MODULES = {
+    "run": "sim.cli.run",
+    "seeds": "sim.cli.seeds",
+    "warmup": "sim.cli.warmup",
+    "validate": "sim.cli.validate",
+    "rerun": "sim.cli.rerun",
+    "schema": "sim.cli.schema",
+    "sweep": "sim.cli.sweep",
+    "optimize": "sim.cli.optimize",
+    "sensitivity": "sim.cli.sensitivity",
+    "report": "sim.cli.report",
+    "compare": "sim.cli.report",
+    "fit": "sim.cli.fit",
+    "backtest": "sim.cli.backtest",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _CommandsOnDemand(click.Group):
+    """A command group importing each command's module (the command of its name) when the
+    command is first asked for.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMAND_MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            self.add_command(getattr(importlib.import_module(COMMAND_MODULES[cmd_name]),
+                                     cmd_name))
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_CommandsOnDemand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="promise-sim")
 def cli() -> None:
     """What delivery time should we promise? Run promise strategies through the same world.
@@ -109,7 +132,7 @@ def _current_folder_importable() -> Iterator[None]:
 
 def _main(argv: list[str] | None) -> int:
     if not (sys.argv[1:] if argv is None else argv):
-        return _bad_input(f"no command given (one of {', '.join(sorted(cli.commands))}; "
+        return _bad_input(f"no command given (one of {', '.join(sorted(COMMAND_MODULES))}; "
                           "promise-sim --help says more)")
     try:
         code = cli.main(args=argv, prog_name="promise-sim", standalone_mode=False)
@@ -128,11 +151,6 @@ def _bad_input(message: str) -> int:
     line = " ".join(part.strip() for part in message.splitlines() if part.strip())
     click.echo(f"promise-sim: error: {line}", err=True)
     return EXIT_BAD_INPUT
-
-
-for command in (run, seeds, warmup, validate, rerun, schema, sweep, optimize, sensitivity,
-                report, compare, fit, backtest):
-    cli.add_command(command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from sim.experiment import make_executor
+from sim.experiment import LocalExecutor, make_executor
+from sim.experiment.executors import start_workers
 from sim.experiment.manifest import json_value
 from sim.scenario.limits import check_replications
 
@@ -91,6 +92,8 @@ def where_options(command):
     def with_executor(*args: Any, workers: int | None, executor: str, scheduler: str | None,
                       **kwargs: Any) -> Any:
         where = make_executor(executor, workers=workers, scheduler=scheduler)
+        if isinstance(where, LocalExecutor) and where.workers > 1:
+            start_workers()  # the workers' server starts up while the command reads its input
         return command(*args, where=where, **kwargs)
 
     options = [

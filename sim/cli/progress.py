@@ -1,13 +1,13 @@
-"""A progress bar on stderr for runs, shown only when stderr is a terminal."""
+"""A progress bar on stderr for runs, shown only when stderr is a terminal.
+
+rich is imported only when a bar is drawn: a run writing to a file or a pipe starts without it.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 __all__ = ["replication_progress"]
 
@@ -18,6 +18,15 @@ def replication_progress(label: str, *, enabled: bool) -> Iterator[Callable[[int
     if not enabled or not sys.stderr.isatty():
         yield lambda done, total: None
         return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     console = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ __all__ = [
     "default_workers",
     "make_executor",
     "map_unordered",
+    "start_workers",
 ]
 
 T = TypeVar("T")
@@ -75,6 +77,18 @@ def _main_not_rerun(context: multiprocessing.context.BaseContext) -> Iterator[No
         yield
     finally:
         main.__spec__ = saved
+
+
+def start_workers() -> None:
+    """Start, in the background, the server that local worker processes fork from.
+
+    The server imports the simulation and loads its kernels once; a command that will run on
+    local workers starts it first, so that this happens while the command reads its scenarios.
+    """
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        with _main_not_rerun(context):
+            multiprocessing.forkserver.ensure_running()
 
 
 #: Worker pools kept between calls, by size and start method: a run, a sweep's next look or a

@@ -18,8 +18,8 @@ from matplotlib.figure import Figure
 from sim.history.backtesting import Backtest
 from sim.report.folder import atomic_folder
 from sim.report.html import data_uri, template
-from sim.report.output import PNG_METADATA
 from sim.report.plots import _COLOURS
+from sim.report.png import PNG_METADATA
 
 __all__ = ["BACKTEST_FILES", "plot_backtest", "render_backtest", "write_backtest"]
 

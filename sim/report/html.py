@@ -24,8 +24,8 @@ from sim.experiment.runner import Results
 from sim.experiment.verdict import judge_claim
 from sim.report.assumptions import assumption_sections, format_value
 from sim.report.numbers import decimals, format_interval, format_number, interval_parts
-from sim.report.output import PNG_METADATA
 from sim.report.plots import plot_comparison, plot_timeseries
+from sim.report.png import PNG_METADATA
 from sim.report.reader import FIGURE_FILES, read_figures, read_results
 from sim.world.ledger import METRICS
 

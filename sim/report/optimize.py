@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from sim.experiment.manifest import json_value
 from sim.experiment.optimize import OptimizationResults
 from sim.report.folder import atomic_folder
-from sim.report.output import PNG_METADATA
+from sim.report.png import PNG_METADATA
 
 __all__ = ["OPTIMIZATION_FILES", "best_summary", "plot_optimization", "write_optimization"]
 

@@ -7,15 +7,14 @@ not a results folder is never replaced.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 from sim.experiment.runner import Results
 from sim.report.folder import atomic_folder
-from sim.report.plots import plot_comparison, plot_timeseries
+from sim.report.reader import FIGURE_FILES
 
-__all__ = ["PNG_METADATA", "RESULT_FILES", "figure_files", "write_result_files", "write_results"]
+__all__ = ["RESULT_FILES", "figure_file", "figure_files", "write_result_files", "write_results"]
 
 RESULT_FILES = (
     "replications.parquet",
@@ -26,9 +25,6 @@ RESULT_FILES = (
     "timeseries.parquet",
     "timeseries.png",
 )
-
-#: PNG metadata without software version or dates, so equal inputs give equal bytes.
-PNG_METADATA = {"Software": None}
 
 
 def write_results(results: Results, out: str | Path) -> Path:
@@ -42,17 +38,22 @@ def write_results(results: Results, out: str | Path) -> Path:
     return Path(out)
 
 
-def figure_files(results: Results) -> dict[str, bytes]:
-    """The figures of a results folder as PNG bytes, by file name (drawn anywhere: a worker
-    process can draw them while others run, and the bytes are those :func:`write_results`
-    would write).
+def figure_file(results: Results, name: str) -> bytes:
+    """The figure ``name`` of a results folder as PNG bytes (drawn anywhere: a worker process
+    can draw it while others run, and the bytes are those :func:`write_results` would write).
     """
-    figures = {}
-    for name, draw in (("comparison.png", plot_comparison), ("timeseries.png", plot_timeseries)):
-        buffer = io.BytesIO()
-        draw(results).savefig(buffer, format="png", dpi=110, metadata=PNG_METADATA)
-        figures[name] = buffer.getvalue()
-    return figures
+    # imported here, not above, for start-up: a folder whose figures were drawn by worker
+    # processes is written without matplotlib
+    from sim.report.plots import plot_comparison, plot_timeseries
+    from sim.report.png import png_bytes
+
+    draw = {"comparison.png": plot_comparison, "timeseries.png": plot_timeseries}[name]
+    return png_bytes(draw(results))
+
+
+def figure_files(results: Results) -> dict[str, bytes]:
+    """The figures of a results folder as PNG bytes, by file name (see :func:`figure_file`)."""
+    return {name: figure_file(results, name) for name in FIGURE_FILES}
 
 
 def write_result_files(results: Results, folder: Path,

@@ -8,7 +8,9 @@ and never calls ``show()``; importing the report layer never picks a GUI backend
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedFormatter, FixedLocator
 from scipy import stats
 
 from sim.experiment.runner import Results
@@ -115,6 +117,7 @@ def plot_timeseries(results: Results, *, fig: Figure | None = None) -> Figure:
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    _fix_ticks(axes[0].xaxis)
     axes[0].legend(frameon=False, fontsize=8)
     level = round(100 * confidence)
     fig.suptitle(
@@ -122,3 +125,15 @@ def plot_timeseries(results: Results, *, fig: Figure | None = None) -> Figure:
         f"replications with {level}% bands (warm-up excluded)"
     )
     return fig
+
+
+def _fix_ticks(axis: Axis) -> None:
+    """Locate and label ``axis``'s ticks once, for limits that no longer change.
+
+    The date axis would otherwise run its locator and formatter again at every layout pass
+    and draw, to the same ticks and labels.
+    """
+    locations = list(axis.get_major_locator()())
+    labels = axis.get_major_formatter().format_ticks(locations)
+    axis.set_major_locator(FixedLocator(locations))
+    axis.set_major_formatter(FixedFormatter(labels))

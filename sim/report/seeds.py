@@ -10,17 +10,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.experiment.executors import Executor
 from sim.experiment.runner import Results
 from sim.experiment.verdict import VERDICT_COLUMNS, judge_claim, weekly_view_difference
 from sim.report.folder import atomic_folder
-from sim.report.output import PNG_METADATA, figure_files, write_result_files
+from sim.report.output import figure_file, write_result_files
+from sim.report.reader import FIGURE_FILES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported where a figure is drawn, not above: the verdicts' figures are drawn
+# by the worker processes, and the command that writes them starts without it.
 
 __all__ = ["SEED_FILES", "plot_over_time", "verdict_markdown", "verdict_table", "write_verdicts"]
 
@@ -84,6 +90,8 @@ def plot_over_time(results: Sequence[Results], *, fig: Figure | None = None) -> 
     Above zero (blue) the first seed's view is ahead that week; below (red) the second's. The
     band is the paired confidence interval of the weekly difference.
     """
+    from matplotlib.figure import Figure
+
     n = len(results)
     columns = min(3, max(n, 1))
     rows = max(1, math.ceil(n / columns))
@@ -119,27 +127,49 @@ def plot_over_time(results: Sequence[Results], *, fig: Figure | None = None) -> 
     return fig
 
 
-def _numbered_figures(item: tuple[int, Results]) -> tuple[int, dict[str, bytes]]:
-    return item[0], figure_files(item[1])
+#: A figure to draw: the result's index (-1: every result), the file name, and what it shows.
+_Job = tuple[int, str, Any]
+
+
+def _figure_jobs(results: Sequence[Results]) -> list[_Job]:
+    """Every figure of the verdicts' folder, the slowest first (the weekly ones, then the
+    over-time figure), so that workers drawing them side by side finish close together.
+    """
+    scenarios = list(enumerate(results))
+    return [*((i, "timeseries.png", r) for i, r in scenarios),
+            (-1, "over_time.png", list(results)),
+            *((i, name, r) for name in FIGURE_FILES if name != "timeseries.png"
+              for i, r in scenarios)]
+
+
+def _figure(job: _Job) -> tuple[tuple[int, str], bytes]:
+    """The PNG bytes of one figure of :func:`_figure_jobs`, by its index and file name."""
+    index, name, drawn = job
+    if index < 0:
+        from sim.report.png import png_bytes
+
+        return (index, name), png_bytes(plot_over_time(drawn))
+    return (index, name), figure_file(drawn, name)
 
 
 def write_verdicts(results: Sequence[Results], out: str | Path, *,
                    executor: Executor | None = None) -> Path:
     """Write the verdict table, its Markdown, the over-time figure and each scenario's results.
 
-    With ``executor``, the scenarios' figures are drawn on its workers, side by side (the same
-    bytes as drawn here).
+    With ``executor``, the figures are drawn on its workers, side by side (the same bytes as
+    drawn here).
     """
     table = verdict_table(results)
-    figures = ({} if executor is None
-               else dict(executor.map_unordered(_numbered_figures, list(enumerate(results)))))
+    jobs = _figure_jobs(results)
+    figures = dict(map(_figure, jobs) if executor is None
+                   else executor.map_unordered(_figure, jobs))
     with atomic_folder(out) as staging:
         table.to_csv(staging / "verdict.csv", index=False)
         (staging / "verdict.md").write_text(verdict_markdown(table), encoding="utf-8")
-        plot_over_time(results).savefig(staging / "over_time.png", dpi=110,
-                                        metadata=PNG_METADATA)
+        (staging / "over_time.png").write_bytes(figures[-1, "over_time.png"])
         for i, result in enumerate(results):
             folder = staging / result.scenario.name
             folder.mkdir()
-            write_result_files(result, folder, figures.get(i))
+            write_result_files(result, folder,
+                               {name: figures[i, name] for name in FIGURE_FILES})
     return Path(out)

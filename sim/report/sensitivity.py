@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 
 from sim.experiment.sensitivity import SensitivityResults
 from sim.report.folder import atomic_folder
-from sim.report.output import PNG_METADATA
+from sim.report.png import PNG_METADATA
 
 __all__ = ["SENSITIVITY_FILES", "plot_sensitivity", "write_sensitivity"]
 

@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from sim.experiment.statistics import mean_interval
 from sim.experiment.sweep import LOWER_IS_BETTER, SweepResults
 from sim.report.folder import atomic_folder
-from sim.report.output import PNG_METADATA
 from sim.report.plots import _COLOURS
+from sim.report.png import PNG_METADATA
 from sim.scenario.sweep import SweepParameter
 
 __all__ = ["SWEEP_FILES", "parameter_axis", "plot_sweep", "write_sweep"]

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from factories import small_scenario_data, write_yaml
 
-from sim.cli.app import main
+from sim.cli.app import COMMAND_MODULES, cli, main
 from sim.report import RESULT_FILES
 from sim.world.ledger import METRICS
 
@@ -328,3 +328,18 @@ def test_sweep_json_lists_the_best_points(tmp_path, capsys):
     result = json.loads(stdout)
     assert result["metric"] == "satisfaction_mean"
     assert {row["strategy"] for row in result["best"]} >= {"zappos_buffer"}
+
+
+def test_a_command_imports_only_its_own_layers():
+    code = ("import sys; from sim.cli.app import cli; cli.get_command(None, 'seeds'); "
+            "print(sorted(m for m in ('matplotlib', 'statsmodels', 'jinja2', 'sim.history', "
+            "'sim.cli.fit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_help_lists_every_command(capsys):
+    assert cli.list_commands(None) == sorted(COMMAND_MODULES)
+    code, stdout, _ = _run(["--help"], capsys)
+    assert code == 0
+    assert all(re.search(rf"^  {name}\s", stdout, re.MULTILINE) for name in COMMAND_MODULES)

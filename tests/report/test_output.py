@@ -22,7 +22,7 @@ def test_write_results_failure_leaves_nothing_behind(results, tmp_path, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("plotting failed")
 
-    monkeypatch.setattr("sim.report.output.plot_comparison", broken)
+    monkeypatch.setattr("sim.report.plots.plot_comparison", broken)
     with pytest.raises(RuntimeError):
         write_results(results, tmp_path / "a")
     assert list(tmp_path.iterdir()) == []
