@@ -18,7 +18,13 @@ from sim.world.build import World
 from sim.world.processes import Process
 from sim.world.records import ParquetOrderRecords, order_records_path
 
-__all__ = ["ReplicationOutcome", "ReplicationTask", "replication_strategies", "run_replication"]
+__all__ = [
+    "ReplicationOutcome",
+    "ReplicationTask",
+    "replication_strategies",
+    "run_replication",
+    "run_replications",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +70,33 @@ def prepare_world(scenario: Scenario) -> World:
     return _WORLDS[key]
 
 
+def run_replications(tasks: tuple[ReplicationTask, ...]) -> list[ReplicationOutcome]:
+    """Run a batch of tasks one after another, in order (see :mod:`sim.experiment.batching`).
+
+    Tasks of a batch share their scenario object (one object, pickled once), whose world is
+    then looked up once.
+    """
+    worlds: dict[int, World] = {}
+    outcomes = []
+    for task in tasks:
+        key = id(task.scenario)  # alive in ``tasks`` throughout
+        if key not in worlds:
+            worlds[key] = prepare_world(task.scenario)
+        outcomes.append(_replicate(task, worlds[key]))
+    return outcomes
+
+
 def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     """Run every strategy of the task's scenario once, with common random numbers.
 
     Strategies are built afresh for each replication, so one that keeps state (a rule that
     learns from past lead times) starts each replication the same, whatever worker runs it.
     """
-    world = prepare_world(task.scenario)
+    return _replicate(task, prepare_world(task.scenario))
+
+
+def _replicate(task: ReplicationTask, world: World) -> ReplicationOutcome:
+    """:func:`run_replication` in ``world``, the world of the task's scenario."""
     stars = task.scenario.satisfaction.stars
     star_scale = None if stars is None else StarScale.from_spec(stars)
     strategies = replication_strategies(task.scenario, world, dict(task.given))
