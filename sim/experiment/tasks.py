@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sim.experiment.payload import pack_histograms, pack_rows, pack_series, unpack
 from sim.experiment.streams import replication_streams
 from sim.model.promise import PromiseStrategy
 from sim.model.stars import StarScale
@@ -57,16 +59,34 @@ class ReplicationOutcome:
     weekly: list[dict[str, np.ndarray | str | int]]
     point: int = 0
 
+    def __getstate__(self) -> tuple:
+        """The outcome packed into a few arrays for the trip between processes."""
+        return (self.replication, pack_rows(self.rows), pack_histograms(self.satisfaction_hist),
+                pack_series(self.weekly), self.point)
 
-_WORLDS: dict[str, World] = {}
+    def __setstate__(self, state: tuple) -> None:
+        replication, rows, histograms, weekly, point = state
+        for name, value in (("replication", replication), ("rows", unpack(rows)),
+                            ("satisfaction_hist", unpack(histograms)),
+                            ("weekly", unpack(weekly)), ("point", point)):
+            object.__setattr__(self, name, value)
+
+
+#: Worlds kept by their scenario's JSON, the latest used last: the points of a sweep are
+#: built once to check their strategies and used again by their replications.
+_WORLDS: OrderedDict[str, World] = OrderedDict()
+KEPT_WORLDS = 64  # a world of the headline scenario pickles to about 50 kB
 
 
 def prepare_world(scenario: Scenario) -> World:
     """The world of ``scenario``, built once per process (it holds no state between runs)."""
     key = scenario.model_dump_json()
-    if key not in _WORLDS:
-        _WORLDS.clear()
+    if key in _WORLDS:
+        _WORLDS.move_to_end(key)
+    else:
         _WORLDS[key] = build_world(scenario)
+        while len(_WORLDS) > KEPT_WORLDS:
+            _WORLDS.popitem(last=False)
     return _WORLDS[key]
 
 
