@@ -157,7 +157,8 @@ def run(
     default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
     replications run, and never change the numbers. ``progress=True`` draws a progress bar
     (in a terminal or Jupyter); a function is called as ``progress(done, total)`` as
-    replications finish.
+    replications finish (on other workers, many short ones are handed off, and counted, a
+    batch at a time: :mod:`sim.experiment.batching`).
 
     ``store`` (a folder or a :class:`~sim.experiment.store.MemoryStore`) keeps every
     replication as it finishes: run again with the same store, only the missing ones are

@@ -12,6 +12,7 @@ from factories import small_scenario
 import sim
 from sim.errors import ExperimentError
 from sim.experiment import DaskExecutor, LocalExecutor, make_executor
+from sim.experiment.batching import REMOTE_WORKERS, batch_sizes
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +33,29 @@ def test_dask_local_cluster_gives_the_local_numbers(scenario, local):
     pd.testing.assert_frame_equal(local.replications, on_dask.replications)
     pd.testing.assert_frame_equal(local.summary, on_dask.summary)
     pd.testing.assert_frame_equal(local.timeseries, on_dask.timeseries)
+
+
+def test_dask_runs_batches_of_many_short_replications_with_the_local_numbers():
+    distributed = pytest.importorskip("distributed")
+    short = small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                           demand={"orders_per_day": 100})
+    local = sim.run(short, replications=48, workers=1)
+    assert max(batch_sizes(48, REMOTE_WORKERS)) > 1
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        on_dask = sim.run(short, replications=48, executor=DaskExecutor(cluster.scheduler_address))
+    pd.testing.assert_frame_equal(local.replications, on_dask.replications)
+    pd.testing.assert_frame_equal(local.timeseries, on_dask.timeseries)
+
+
+def test_two_local_workers_run_batches_of_many_short_replications_with_the_same_numbers():
+    short = small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                           demand={"orders_per_day": 100})
+    assert max(batch_sizes(48, 2)) > 1
+    local = sim.run(short, replications=48, workers=1)
+    two = sim.run(short, replications=48, workers=2)
+    pd.testing.assert_frame_equal(local.replications, two.replications)
+    pd.testing.assert_frame_equal(local.timeseries, two.timeseries)
 
 
 def test_local_executor_is_the_workers_option(scenario, local):
