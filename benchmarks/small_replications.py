@@ -14,7 +14,9 @@ The breakdown runs the first world once more in this process, each replication's
 result pickled and unpickled on the way as a worker process would have them, with spans
 around: set-up (the world, strategies, streams), the simulation (``sim.world.simulate``),
 result assembly in the worker (ledger to rows and weekly series), hand-off (pickling tasks
-and results), and assembly in the parent (tables, intervals, manifest).
+and results), assembly in the parent (tables, intervals, manifest), and the result store
+(each replication committed to a disk store, as the CLI's run, sweep, optimize and sensitivity
+do; the "stored" runs time that too).
 
     python benchmarks/small_replications.py                    # 300 replications, best of 3
     python benchmarks/small_replications.py --replications 200 --repeat 2 --json
@@ -28,6 +30,8 @@ import functools
 import json
 import os
 import pickle
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -38,7 +42,7 @@ from pandas.testing import assert_frame_equal
 from tables import aligned
 
 import sim
-from sim.experiment import executors, runner, tasks
+from sim.experiment import executors, runner, store, tasks
 from sim.scenario import Scenario, load_scenario, parse_scenario
 from sim.world import ledger
 
@@ -59,6 +63,7 @@ SPANS = (
     (ledger.Ledger, "metrics", "worker assembly"),
     (ledger.WeeklySeries, "table", "worker assembly"),
     (runner, "_assemble", "parent assembly"),
+    (store.DiskStore, "save", "store (as the CLI keeps one)"),
 )
 
 
@@ -188,13 +193,15 @@ def breakdown(scenario: Scenario, replications: int) -> dict[str, Any]:
             saved.append((owner, name, getattr(owner, name)))
             setattr(owner, name, spanned(getattr(owner, name), part))
     executor = PicklingExecutor()
+    folder = tempfile.mkdtemp(prefix="small_replications.")
     try:
         started = time.perf_counter()
-        sim.run(scenario, replications=replications, executor=executor)
+        sim.run(scenario, replications=replications, executor=executor, store=folder)
         total = time.perf_counter() - started
     finally:
         for owner, name, function in reversed(saved):
             setattr(owner, name, function)
+        shutil.rmtree(folder, ignore_errors=True)
     spent["hand-off (pickling)"] = executor.seconds
     spent["other"] = total - sum(spent.values())
     per = {part: round(seconds / replications * 1e3, 3) for part, seconds in spent.items()}
@@ -235,6 +242,9 @@ def main(argv: list[str] | None = None) -> None:
         call = functools.partial(_run, world, n)
         runs[f"{world.name}, 1 worker"] = (1, n, call)
         runs[f"{world.name}, 2 workers"] = (WORKERS, n, call)
+    call = functools.partial(_run_stored, worlds[0], args.replications)
+    runs[f"{worlds[0].name}, stored, 1 worker"] = (1, args.replications, call)
+    runs[f"{worlds[0].name}, stored, 2 workers"] = (WORKERS, args.replications, call)
     if not args.no_sweep:
         swept = small(SCENARIOS / SWEEP, args.days, args.orders)
         points = len(sim.experiment.sweep_points(swept))
@@ -270,6 +280,15 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(scenario: Scenario, replications: int, workers: int) -> sim.Results:
     return sim.run(scenario, replications=replications, workers=workers)
+
+
+def _run_stored(scenario: Scenario, replications: int, workers: int) -> sim.Results:
+    """``sim.run`` keeping every replication in a new disk store, as the CLI does."""
+    folder = tempfile.mkdtemp(prefix="small_replications.")
+    try:
+        return sim.run(scenario, replications=replications, workers=workers, store=folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sweep(scenario: Scenario, replications: int, workers: int) -> sim.SweepResults:

@@ -4,10 +4,10 @@ A task sent to another process costs its pickling, a round trip through the exec
 parent's bookkeeping (about a millisecond on a local pool, more on Dask): nothing beside a
 replication of seconds, a large share of one of milliseconds. Batches are cut in decreasing
 sizes (guided self-scheduling): each takes a share of what is left, so the first batches are
-large (few hand-offs) and the last are single replications (no worker idles while another
-finishes a large one). The tasks of a batch keep the order they had, and a batch holds each
-scenario object once (pickle writes an object shared by several tasks once), so nothing of
-the numbers depends on the cut.
+large (few hand-offs, at most :data:`MAX_BATCH` replications) and the last are single
+replications (no worker idles while another finishes a large one). The tasks of a batch keep
+the order they had, and a batch holds each scenario object once (pickle writes an object
+shared by several tasks once), so nothing of the numbers depends on the cut.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ from typing import TypeVar
 
 from sim.experiment.executors import Executor, LocalExecutor
 
-__all__ = ["BATCHES_PER_WORKER", "REMOTE_WORKERS", "batch_sizes", "batches", "executor_workers"]
+__all__ = [
+    "BATCHES_PER_WORKER",
+    "MAX_BATCH",
+    "REMOTE_WORKERS",
+    "batch_sizes",
+    "batches",
+    "executor_workers",
+]
 
 T = TypeVar("T")
 
@@ -26,6 +33,9 @@ T = TypeVar("T")
 #: batch is ``1 / (BATCHES_PER_WORKER * workers)`` of the run, and a run has at least about
 #: ``BATCHES_PER_WORKER * workers`` batches (none when replications are fewer).
 BATCHES_PER_WORKER = 4
+#: The most replications in one batch: what a worker is left to finish, and what a hard kill
+#: loses from a result store, when a run stops.
+MAX_BATCH = 16
 #: Workers assumed of an executor that does not say how many it has (a Dask cluster): more
 #: than most have, so its batches are, if anything, smaller than they could be.
 REMOTE_WORKERS = 8
@@ -50,7 +60,7 @@ def batch_sizes(tasks: int, workers: int) -> list[int]:
     sizes = []
     left = tasks
     while left:
-        size = max(1, math.ceil(left / (BATCHES_PER_WORKER * workers)))
+        size = min(MAX_BATCH, max(1, math.ceil(left / (BATCHES_PER_WORKER * workers))))
         sizes.append(size)
         left -= size
     return sizes

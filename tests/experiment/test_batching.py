@@ -5,6 +5,7 @@ import pytest
 from sim.experiment import DaskExecutor, LocalExecutor
 from sim.experiment.batching import (
     BATCHES_PER_WORKER,
+    MAX_BATCH,
     REMOTE_WORKERS,
     batch_sizes,
     batches,
@@ -19,6 +20,7 @@ def test_batch_sizes_cover_every_task_largest_first_and_end_single(tasks, worker
     assert sum(sizes) == tasks
     assert all(s >= 1 for s in sizes)
     assert sizes == sorted(sizes, reverse=True)
+    assert max(sizes, default=1) <= MAX_BATCH
     single = min(tasks, BATCHES_PER_WORKER * workers - 1)  # no worker waits on a long batch
     assert sizes[len(sizes) - single:] == [1] * single
 
@@ -29,8 +31,9 @@ def test_batch_sizes_leave_few_replications_one_a_task():
 
 def test_batch_sizes_cut_many_replications_into_few_batches():
     sizes = batch_sizes(300, 2)
-    assert sizes[0] == 38  # an eighth of the run
+    assert sizes[0] == MAX_BATCH  # an eighth of the run is more
     assert len(sizes) < 300 / 5
+    assert batch_sizes(80, 2)[0] == 10  # an eighth of the run
 
 
 def test_batch_sizes_of_one_worker_are_single_replications():

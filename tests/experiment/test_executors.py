@@ -1,6 +1,7 @@
 """Executors change where replications run, never the numbers."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -124,3 +125,25 @@ def test_a_run_interrupted_on_kept_workers_stops_them_and_the_next_starts_afresh
     again = sim.run(scenario, replications=2, workers=2)
     one = sim.run(scenario, replications=2, workers=1)
     pd.testing.assert_frame_equal(again.replications, one.replications)
+
+
+def test_an_interrupted_run_ends_its_workers_without_waiting_for_their_batches():
+    from sim.experiment import executors
+
+    class StopError(Exception):
+        pass
+
+    def stop(done, total):
+        raise StopError
+
+    short = small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                           demand={"orders_per_day": 100})
+    sim.run(short, replications=2, workers=2)
+    pool = next(p for key, p in executors._POOLS.items() if key[0] == 2)
+    workers = list(pool._processes.values())
+    with pytest.raises(StopError):
+        sim.run(short, replications=200, workers=2, progress=stop)
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == -signal.SIGTERM  # ended, not left to finish its batch
+    assert pool not in executors._POOLS.values()
