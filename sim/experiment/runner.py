@@ -280,15 +280,18 @@ def _run_points(
         replication_strategies(scenario, prepare_world(scenario), objects)
     outcomes: list[dict[int, ReplicationOutcome]] = [{} for _ in scenarios]
     tasks = []
-    shared = {"order_records": records, "given": tuple(objects.items()),
-              "processes": tuple(p.process for p in processes)}  # one object each, pickled once
+    # one object each, shared by every task, so a batch of tasks pickles each once
+    shared_given = tuple(objects.items())
+    shared_processes = tuple(p.process for p in processes)
     for point, (scenario, n, root) in enumerate(zip(scenarios, counts, roots)):
         stored = set() if store is None else store.finished(scenario, root)
         for r in range(n):
             if r in stored:  # so there is a store
                 outcomes[point][r] = cast(ResultStore, store).load(scenario, root, r)
             else:
-                tasks.append(ReplicationTask(scenario, r, root, point=point, **shared))
+                tasks.append(ReplicationTask(scenario, r, root, order_records=records,
+                                             point=point, given=shared_given,
+                                             processes=shared_processes))
     total = sum(counts)
     done = total - len(tasks)
     if progress is not None and done:

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Protocol, cast, overload
+from typing import Any, Protocol, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -151,7 +151,7 @@ class DiskStore:
                 arrays = outcome_arrays(outcome)
                 if arrays is not None:
                     with open(staging / _PACKED, "wb") as file:
-                        np.savez(file, **arrays)
+                        np.savez(file, **cast("dict[str, Any]", arrays))
                 else:
                     for name, table in outcome_tables(outcome).items():
                         table.to_parquet(staging / f"{name}.parquet", index=False)
