@@ -108,11 +108,21 @@ def _pool(workers: int, context: multiprocessing.context.BaseContext) -> Process
     return _POOLS[key]
 
 
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` now: queued tasks cancelled, its workers ended mid-task (a failed or
+    interrupted run wants none of their results, and a batch of replications could keep
+    them, and the exit of this process, busy for a while).
+    """
+    for worker in list((getattr(pool, "_processes", None) or {}).values()):
+        worker.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _discard(pool: ProcessPoolExecutor) -> None:
-    """Stop ``pool`` (queued tasks cancelled, running ones left to finish) and forget it."""
+    """Stop ``pool`` (see :func:`_stop`) and forget it."""
     for key in [k for k, kept in _POOLS.items() if kept is pool]:
         del _POOLS[key]
-    pool.shutdown(wait=False, cancel_futures=True)
+    _stop(pool)
 
 
 @atexit.register
@@ -128,8 +138,7 @@ def map_unordered(
 
     With ``keep``, the worker processes are kept for the next call (only when the tasks need
     no code of the user's, which a kept worker would not see change). A call that fails or is
-    interrupted stops its pool (its workers may still be busy), and a kept pool whose worker
-    died is replaced.
+    interrupted stops its pool and its workers, and a kept pool whose worker died is replaced.
     """
     items = list(items)
     if workers <= 1 or len(items) <= 1:
@@ -145,8 +154,7 @@ def map_unordered(
                 for future in as_completed(futures):
                     yield future.result()
             except BaseException:
-                for future in futures:
-                    future.cancel()
+                _stop(pool)
                 raise
         return
     pool = _pool(workers, context)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ExperimentError
+from sim.experiment.batching import batches, executor_workers
 from sim.experiment.executors import Executor, LocalExecutor, default_workers
 from sim.experiment.manifest import build_manifest, replications_digest
 from sim.experiment.precision import Precision
@@ -29,7 +30,7 @@ from sim.experiment.tasks import (
     ReplicationTask,
     prepare_world,
     replication_strategies,
-    run_replication,
+    run_replications,
 )
 from sim.experiment.user_processes import UserProcess, describe_processes
 from sim.experiment.user_processes import cannot_travel as processes_cannot_travel
@@ -156,7 +157,8 @@ def run(
     default all cores) or ``executor`` (for example a :class:`DaskExecutor`) say where the
     replications run, and never change the numbers. ``progress=True`` draws a progress bar
     (in a terminal or Jupyter); a function is called as ``progress(done, total)`` as
-    replications finish.
+    replications finish (on other workers, many short ones are handed off, and counted, a
+    batch at a time: :mod:`sim.experiment.batching`).
 
     ``store`` (a folder or a :class:`~sim.experiment.store.MemoryStore`) keeps every
     replication as it finishes: run again with the same store, only the missing ones are
@@ -278,6 +280,9 @@ def _run_points(
         replication_strategies(scenario, prepare_world(scenario), objects)
     outcomes: list[dict[int, ReplicationOutcome]] = [{} for _ in scenarios]
     tasks = []
+    # one object each, shared by every task, so a batch of tasks pickles each once
+    shared_given = tuple(objects.items())
+    shared_processes = tuple(p.process for p in processes)
     for point, (scenario, n, root) in enumerate(zip(scenarios, counts, roots)):
         stored = set() if store is None else store.finished(scenario, root)
         for r in range(n):
@@ -285,8 +290,8 @@ def _run_points(
                 outcomes[point][r] = cast(ResultStore, store).load(scenario, root, r)
             else:
                 tasks.append(ReplicationTask(scenario, r, root, order_records=records,
-                                             point=point, given=tuple(objects.items()),
-                                             processes=tuple(p.process for p in processes)))
+                                             point=point, given=shared_given,
+                                             processes=shared_processes))
     total = sum(counts)
     done = total - len(tasks)
     if progress is not None and done:
@@ -299,12 +304,15 @@ def _run_points(
             reason = cannot_travel(given) or processes_cannot_travel(processes)
             if reason is not None:
                 raise ExperimentError(reason)
-        for outcome in executor.map_unordered(run_replication, tasks):
-            point = outcome.point
-            if store is not None:
-                store.save(scenarios[point], roots[point], outcome)
-            outcomes[point][outcome.replication] = outcome
-            done += 1
+        cut = batches(tasks, executor_workers(executor) if _elsewhere(executor, len(tasks))
+                      else 1)
+        for batch in executor.map_unordered(run_replications, cut):
+            for outcome in batch:
+                point = outcome.point
+                if store is not None:
+                    store.save(scenarios[point], roots[point], outcome)
+                outcomes[point][outcome.replication] = outcome
+            done += len(batch)
             if progress is not None:
                 progress(done, total)
     return [

@@ -4,15 +4,19 @@ A replication is named by its point (the scenario's hash and the root seed) and 
 with common random numbers that is all its numbers depend on, given the code. A
 :class:`MemoryStore` keeps them for one session (adaptive designs add replications to a point
 without re-running the first ones); a :class:`DiskStore` commits each one to a folder the
-moment it finishes, as Parquet parts renamed into place, so an interrupted run started again
-computes only the missing replications and ends with the same numbers. A part is either whole
-or absent: a half-written one is never read.
+moment it finishes, renamed into place, so an interrupted run started again computes only the
+missing replications and ends with the same numbers. A part is either whole or absent: a
+half-written one is never read. A part is one uncompressed ``.npz`` of the outcome's arrays
+(:mod:`sim.experiment.payload`; about a millisecond to write, where three Parquet tables took
+more than a short replication itself); an outcome of another shape is kept as Parquet tables,
+and both are read.
 
 Layout of a disk store::
 
     <folder>/store.json                         format and the code that made the parts
     <folder>/<point>/point.json                 the point's scenario and seed (for people)
-    <folder>/<point>/replication=<r>/metrics.parquet, weekly.parquet, satisfaction_hist.parquet
+    <folder>/<point>/replication=<r>/outcome.npz
+        (or metrics.parquet, weekly.parquet, satisfaction_hist.parquet)
 """
 
 from __future__ import annotations
@@ -21,21 +25,24 @@ import json
 import os
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
-from typing import Protocol, cast, overload
+from typing import Any, Protocol, cast, overload
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import ExperimentError
 from sim.experiment.manifest import code_identity, scenario_hash
+from sim.experiment.payload import pack_histograms, pack_rows, pack_series, unpack
 from sim.experiment.tasks import ReplicationOutcome
 from sim.scenario.spec import Scenario
 
 __all__ = ["DiskStore", "MemoryStore", "ResultStore", "open_store", "point_key"]
 
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 _PART = "replication="
+_PACKED = "outcome.npz"
 
 
 def point_key(scenario: Scenario, seed: int) -> str:
@@ -141,8 +148,13 @@ class DiskStore:
             staging = Path(tempfile.mkdtemp(prefix=f".{_PART}{outcome.replication}.",
                                             dir=folder))
             try:
-                for name, table in outcome_tables(outcome).items():
-                    table.to_parquet(staging / f"{name}.parquet", index=False)
+                arrays = outcome_arrays(outcome)
+                if arrays is not None:
+                    with open(staging / _PACKED, "wb") as file:
+                        np.savez(file, **cast("dict[str, Any]", arrays))
+                else:
+                    for name, table in outcome_tables(outcome).items():
+                        table.to_parquet(staging / f"{name}.parquet", index=False)
                 staging.chmod(0o755)
                 target = folder / f"{_PART}{outcome.replication}"
                 if target.exists():  # the same replication finished twice (a retried task)
@@ -162,8 +174,11 @@ class DiskStore:
         """A committed replication."""
         part = self._point(scenario, seed) / f"{_PART}{replication}"
         try:
+            if (part / _PACKED).exists():
+                with np.load(part / _PACKED, allow_pickle=False) as arrays:
+                    return outcome_from_arrays(replication, dict(arrays))
             tables = {name: pd.read_parquet(part / f"{name}.parquet") for name in _TABLES}
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             raise ExperimentError(f"{part}: cannot read a stored replication: {exc}") from None
         return outcome_from_tables(replication, tables)
 
@@ -182,6 +197,42 @@ def open_store(store: ResultStore | str | Path | None) -> ResultStore | None:
 
 
 _TABLES = ("metrics", "weekly", "satisfaction_hist")
+
+
+def outcome_arrays(outcome: ReplicationOutcome) -> dict[str, np.ndarray] | None:
+    """One replication as named arrays for ``numpy.savez`` (no pickled objects), or None when
+    it does not have the usual shape (a row of floats and equal series per strategy).
+    """
+    rows, series, histograms = (pack_rows(outcome.rows), pack_series(outcome.weekly),
+                                pack_histograms(outcome.satisfaction_hist))
+    if "as_is" in (rows[0], series[0], histograms[0]):
+        return None
+    _, metric_keys, names, numbers, values = rows
+    _, series_keys, series_names, series_numbers, groups, blocks = series
+    if (series_names != names or histograms[1] != names
+            or set(numbers) | set(series_numbers) != {outcome.replication}):
+        return None
+    return {"strategies": np.array(names, dtype=str),
+            "metric_keys": np.array(metric_keys[2:], dtype=str), "metrics": values,
+            "series_keys": np.array(series_keys[2:], dtype=str),
+            "series_groups": np.array(groups, dtype=np.int64),
+            **{f"series_{i}": block for i, block in enumerate(blocks)},
+            "histograms": histograms[2]}
+
+
+def outcome_from_arrays(replication: int, arrays: dict[str, np.ndarray]) -> ReplicationOutcome:
+    """The inverse of :func:`outcome_arrays`."""
+    names = arrays["strategies"].tolist()
+    numbers = [replication] * len(names)
+    lead = ("strategy", "replication")
+    groups = arrays["series_groups"].tolist()
+    blocks = [arrays[f"series_{i}"] for i in range(max(groups, default=-1) + 1)]
+    rows = unpack(("rows", (*lead, *arrays["metric_keys"].tolist()), names, numbers,
+                   arrays["metrics"]))
+    weekly = unpack(("series", (*lead, *arrays["series_keys"].tolist()), names, numbers,
+                     groups, blocks))
+    histograms = unpack(("histograms", names, arrays["histograms"]))
+    return ReplicationOutcome(replication, rows, histograms, weekly)
 
 
 def outcome_tables(outcome: ReplicationOutcome) -> dict[str, pd.DataFrame]:

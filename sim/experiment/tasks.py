@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sim.experiment.payload import pack_histograms, pack_rows, pack_series, unpack
 from sim.experiment.streams import replication_streams
 from sim.model.promise import PromiseStrategy
 from sim.model.stars import StarScale
@@ -18,7 +20,13 @@ from sim.world.build import World
 from sim.world.processes import Process
 from sim.world.records import ParquetOrderRecords, order_records_path
 
-__all__ = ["ReplicationOutcome", "ReplicationTask", "replication_strategies", "run_replication"]
+__all__ = [
+    "ReplicationOutcome",
+    "ReplicationTask",
+    "replication_strategies",
+    "run_replication",
+    "run_replications",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +59,51 @@ class ReplicationOutcome:
     weekly: list[dict[str, np.ndarray | str | int]]
     point: int = 0
 
+    def __getstate__(self) -> tuple:
+        """The outcome packed into a few arrays for the trip between processes."""
+        return (self.replication, pack_rows(self.rows), pack_histograms(self.satisfaction_hist),
+                pack_series(self.weekly), self.point)
 
-_WORLDS: dict[str, World] = {}
+    def __setstate__(self, state: tuple) -> None:
+        replication, rows, histograms, weekly, point = state
+        for name, value in (("replication", replication), ("rows", unpack(rows)),
+                            ("satisfaction_hist", unpack(histograms)),
+                            ("weekly", unpack(weekly)), ("point", point)):
+            object.__setattr__(self, name, value)
+
+
+#: Worlds kept by their scenario's JSON, the latest used last: the points of a sweep are
+#: built once to check their strategies and used again by their replications.
+_WORLDS: OrderedDict[str, World] = OrderedDict()
+KEPT_WORLDS = 64  # a world of the headline scenario pickles to about 50 kB
 
 
 def prepare_world(scenario: Scenario) -> World:
     """The world of ``scenario``, built once per process (it holds no state between runs)."""
     key = scenario.model_dump_json()
-    if key not in _WORLDS:
-        _WORLDS.clear()
+    if key in _WORLDS:
+        _WORLDS.move_to_end(key)
+    else:
         _WORLDS[key] = build_world(scenario)
+        while len(_WORLDS) > KEPT_WORLDS:
+            _WORLDS.popitem(last=False)
     return _WORLDS[key]
+
+
+def run_replications(tasks: tuple[ReplicationTask, ...]) -> list[ReplicationOutcome]:
+    """Run a batch of tasks one after another, in order (see :mod:`sim.experiment.batching`).
+
+    Tasks of a batch share their scenario object (one object, pickled once), whose world is
+    then looked up once.
+    """
+    worlds: dict[int, World] = {}
+    outcomes = []
+    for task in tasks:
+        key = id(task.scenario)  # alive in ``tasks`` throughout
+        if key not in worlds:
+            worlds[key] = prepare_world(task.scenario)
+        outcomes.append(_replicate(task, worlds[key]))
+    return outcomes
 
 
 def run_replication(task: ReplicationTask) -> ReplicationOutcome:
@@ -70,7 +112,11 @@ def run_replication(task: ReplicationTask) -> ReplicationOutcome:
     Strategies are built afresh for each replication, so one that keeps state (a rule that
     learns from past lead times) starts each replication the same, whatever worker runs it.
     """
-    world = prepare_world(task.scenario)
+    return _replicate(task, prepare_world(task.scenario))
+
+
+def _replicate(task: ReplicationTask, world: World) -> ReplicationOutcome:
+    """:func:`run_replication` in ``world``, the world of the task's scenario."""
     stars = task.scenario.satisfaction.stars
     star_scale = None if stars is None else StarScale.from_spec(stars)
     strategies = replication_strategies(task.scenario, world, dict(task.given))

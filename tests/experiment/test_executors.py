@@ -1,6 +1,7 @@
 """Executors change where replications run, never the numbers."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from factories import small_scenario
 import sim
 from sim.errors import ExperimentError
 from sim.experiment import DaskExecutor, LocalExecutor, make_executor
+from sim.experiment.batching import REMOTE_WORKERS, batch_sizes
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +34,29 @@ def test_dask_local_cluster_gives_the_local_numbers(scenario, local):
     pd.testing.assert_frame_equal(local.replications, on_dask.replications)
     pd.testing.assert_frame_equal(local.summary, on_dask.summary)
     pd.testing.assert_frame_equal(local.timeseries, on_dask.timeseries)
+
+
+def test_dask_runs_batches_of_many_short_replications_with_the_local_numbers():
+    distributed = pytest.importorskip("distributed")
+    short = small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                           demand={"orders_per_day": 100})
+    local = sim.run(short, replications=48, workers=1)
+    assert max(batch_sizes(48, REMOTE_WORKERS)) > 1
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        on_dask = sim.run(short, replications=48, executor=DaskExecutor(cluster.scheduler_address))
+    pd.testing.assert_frame_equal(local.replications, on_dask.replications)
+    pd.testing.assert_frame_equal(local.timeseries, on_dask.timeseries)
+
+
+def test_two_local_workers_run_batches_of_many_short_replications_with_the_same_numbers():
+    short = small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                           demand={"orders_per_day": 100})
+    assert max(batch_sizes(48, 2)) > 1
+    local = sim.run(short, replications=48, workers=1)
+    two = sim.run(short, replications=48, workers=2)
+    pd.testing.assert_frame_equal(local.replications, two.replications)
+    pd.testing.assert_frame_equal(local.timeseries, two.timeseries)
 
 
 def test_local_executor_is_the_workers_option(scenario, local):
@@ -100,3 +125,25 @@ def test_a_run_interrupted_on_kept_workers_stops_them_and_the_next_starts_afresh
     again = sim.run(scenario, replications=2, workers=2)
     one = sim.run(scenario, replications=2, workers=1)
     pd.testing.assert_frame_equal(again.replications, one.replications)
+
+
+def test_an_interrupted_run_ends_its_workers_without_waiting_for_their_batches():
+    from sim.experiment import executors
+
+    class StopError(Exception):
+        pass
+
+    def stop(done, total):
+        raise StopError
+
+    short = small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                           demand={"orders_per_day": 100})
+    sim.run(short, replications=2, workers=2)
+    pool = next(p for key, p in executors._POOLS.items() if key[0] == 2)
+    workers = list(pool._processes.values())
+    with pytest.raises(StopError):
+        sim.run(short, replications=200, workers=2, progress=stop)
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == -signal.SIGTERM  # ended, not left to finish its batch
+    assert pool not in executors._POOLS.values()

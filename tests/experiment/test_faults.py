@@ -49,10 +49,15 @@ def full_disk(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+@pytest.mark.parametrize("part", ["npz", "parquet"])
 def test_full_disk_while_storing_a_replication_is_one_clear_error(scenario, tmp_path,
-                                                                  monkeypatch):
+                                                                  monkeypatch, part):
     store = DiskStore(tmp_path / "parts")
-    monkeypatch.setattr(store_module.pd.DataFrame, "to_parquet", full_disk)
+    if part == "npz":
+        monkeypatch.setattr(store_module.np, "savez", full_disk)
+    else:  # an outcome of another shape is kept as Parquet tables
+        monkeypatch.setattr(store_module, "outcome_arrays", lambda outcome: None)
+        monkeypatch.setattr(store_module.pd.DataFrame, "to_parquet", full_disk)
     with pytest.raises(ExperimentError,
                        match=r"parts: cannot store replication \d+: No space left on device"):
         sim.run(scenario, replications=2, workers=1, store=store)

@@ -1,3 +1,5 @@
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,3 +149,57 @@ def test_run_reads_expected_stars_only_with_a_stars_reading_and_changes_nothing_
     assert "expected_stars" in set(in_stars.differences["metric"])
     pd.testing.assert_frame_equal(in_stars.replications.drop(columns="expected_stars"),
                                   serial.replications)
+
+
+class Elsewhere:
+    """An executor as a remote one is seen: every item and result pickled, in this process."""
+
+    def __init__(self):
+        self.sizes = []
+
+    def map_unordered(self, function, items):
+        for item in items:
+            self.sizes.append(len(item))
+            yield pickle.loads(pickle.dumps(function(pickle.loads(pickle.dumps(item)))))
+
+
+@pytest.fixture(scope="module")
+def short():
+    return small_scenario(horizon={"start": "2025-01-06", "days": 21, "warmup_days": 7},
+                          demand={"orders_per_day": 100})
+
+
+def test_run_in_batches_gives_the_tables_of_one_by_one(short):
+    one_by_one = sim.run(short, replications=40, workers=1)
+    elsewhere = Elsewhere()
+    ticks = []
+    batched = sim.run(short, replications=40, executor=elsewhere,
+                      progress=lambda done, total: ticks.append((done, total)))
+    assert max(elsewhere.sizes) > 1 and sum(elsewhere.sizes) == 40
+    assert len(ticks) == len(elsewhere.sizes) and ticks[-1] == (40, 40)
+    assert [d for d, _ in ticks] == sorted(d for d, _ in ticks)
+    pd.testing.assert_frame_equal(one_by_one.replications, batched.replications)
+    pd.testing.assert_frame_equal(one_by_one.summary, batched.summary)
+    pd.testing.assert_frame_equal(one_by_one.differences, batched.differences)
+    pd.testing.assert_frame_equal(one_by_one.timeseries, batched.timeseries)
+    for name, counts in one_by_one.satisfaction_hist.items():
+        np.testing.assert_array_equal(counts, batched.satisfaction_hist[name])
+    assert one_by_one.manifest["replications_sha256"] == batched.manifest["replications_sha256"]
+
+
+def test_run_in_batches_interrupted_resumes_from_its_store(short, tmp_path):
+    whole = sim.run(short, replications=40, workers=1)
+
+    def stop(done, total):
+        raise KeyboardInterrupt
+
+    first = Elsewhere()
+    with pytest.raises(KeyboardInterrupt):
+        sim.run(short, replications=40, executor=first, store=tmp_path, progress=stop)
+    kept = sim.experiment.DiskStore(tmp_path).finished(short, short.experiment.seed)
+    assert kept == set(range(first.sizes[0]))  # the whole first batch, stored
+    again = Elsewhere()
+    resumed = sim.run(short, replications=40, executor=again, store=tmp_path)
+    assert sum(again.sizes) == 40 - len(kept)
+    pd.testing.assert_frame_equal(whole.replications, resumed.replications)
+    assert whole.summary.to_csv() == resumed.summary.to_csv()

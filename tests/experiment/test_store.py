@@ -9,7 +9,13 @@ from factories import small_scenario
 import sim
 from sim.errors import ExperimentError
 from sim.experiment import DiskStore, MemoryStore, run_points
-from sim.experiment.store import outcome_from_tables, outcome_tables
+from sim.experiment import store as store_module
+from sim.experiment.store import (
+    outcome_arrays,
+    outcome_from_arrays,
+    outcome_from_tables,
+    outcome_tables,
+)
 from sim.experiment.tasks import ReplicationTask, run_replication
 from sim.scenario.overrides import with_values
 
@@ -131,3 +137,44 @@ def test_run_points_on_two_workers_equal_one_worker(scenario):
     two = run_points(points, replications=3, workers=2)
     for a, b in zip(one, two):
         pd.testing.assert_frame_equal(a.replications, b.replications)
+
+
+def test_outcome_arrays_round_trip_every_number_through_npz(scenario, tmp_path):
+    outcome = run_replication(ReplicationTask(scenario, 1, 3))
+    arrays = outcome_arrays(outcome)
+    assert arrays is not None
+    np.savez(tmp_path / "outcome.npz", **arrays)
+    with np.load(tmp_path / "outcome.npz", allow_pickle=False) as stored:
+        back = outcome_from_arrays(1, dict(stored))
+    parquet = outcome_from_tables(1, outcome_tables(outcome))  # what the parts held before
+    for other in (outcome, parquet):
+        pd.testing.assert_frame_equal(pd.DataFrame(back.rows), pd.DataFrame(other.rows))
+        for a, b in zip(back.weekly, other.weekly, strict=True):
+            assert list(a) == list(b)
+            for key in a:
+                np.testing.assert_array_equal(a[key], b[key])
+                assert np.asarray(a[key]).dtype == np.asarray(b[key]).dtype
+        for name in other.satisfaction_hist:
+            np.testing.assert_array_equal(back.satisfaction_hist[name],
+                                          other.satisfaction_hist[name])
+
+
+def test_disk_store_reads_parts_kept_as_parquet_tables(scenario, tmp_path, monkeypatch):
+    whole = sim.run(scenario, replications=3, workers=1)
+    store = DiskStore(tmp_path / "parts")
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "outcome_arrays", lambda outcome: None)
+        sim.run(scenario, replications=2, workers=1, store=store)
+    assert not list(store.folder.rglob("outcome.npz"))
+    resumed = sim.run(scenario, replications=3, workers=1, store=store)
+    assert len(list(store.folder.rglob("outcome.npz"))) == 1  # only the new one
+    pd.testing.assert_frame_equal(resumed.replications, whole.replications)
+    pd.testing.assert_frame_equal(resumed.timeseries, whole.timeseries)
+
+
+def test_corrupt_part_is_one_clear_error(scenario, tmp_path):
+    store = DiskStore(tmp_path / "parts")
+    sim.run(scenario, replications=2, workers=1, store=store)
+    next(store.folder.rglob("outcome.npz")).write_bytes(b"not a zip")
+    with pytest.raises(ExperimentError, match="cannot read a stored replication"):
+        sim.run(scenario, replications=2, workers=1, store=store)
