@@ -93,7 +93,8 @@ class DayPlan(NamedTuple):
 
 class FlightPool(NamedTuple):
     """Parcels in flight as rows (see :meth:`Parcels.of_rows`) in chains of blocks, one chain
-    a delivery day, in the order filed; ``ints`` is the same memory as 64-bit integers.
+    a delivery day, in the order filed (``ints`` is the same memory as 64-bit integers), and
+    how many are flying.
     """
 
     rows: np.ndarray
@@ -104,7 +105,7 @@ class FlightPool(NamedTuple):
     tail: np.ndarray
     free: np.ndarray
     top: np.ndarray
-    count: np.ndarray
+    flying: np.ndarray
 
 
 class Work(NamedTuple):
@@ -186,7 +187,7 @@ def _ship(flight, arrival, earliest, latest, service, customer, dispatch, transi
         for r in range(starts[k], starts[k + 1]):
             _file_flight(flight, first + k, arrival, earliest, latest, service, customer,
                          delivered, trust, learned, order[r], clock, reference)
-    flight.count[0] += arrival.size
+    flight.flying[0] += arrival.size
     return delivered, True
 
 
@@ -205,7 +206,7 @@ def _take_flight(flight, day):
         flight.top[0] += 1
         b = flight.following[b]
     flight.head[day] = flight.tail[day] = -1
-    flight.count[0] -= n
+    flight.flying[0] -= n
     return rows
 
 
@@ -363,7 +364,7 @@ def run_days_compiled(day, ordered, pending, has_pending, plan, bits, segments, 
             return Status.GROW_CLOSE, day, False, pending[:0]
         close_day(day, plan, plan.names, clock, rule, terms, books, p, customers, back, flight,
                   tally, tally)
-        over = day >= plan.days - 1 and flight.count[0] == 0
+        over = day >= plan.days - 1 and flight.flying[0] == 0
         if (day + 1) % 7 == 0:
             return Status.WEEK, day, over, pending[:0]
         if over:

@@ -334,7 +334,7 @@ def run_market_days(day, ordered, pending, has_pending, plan, market, bits, segm
             for firm in firms:
                 close_day(day, plan, firm.names, clock, rule, firm.terms, firm.books, p,
                           customers, back, firm.flight, firm.tally, shared)
-                flying += firm.flight.count[0]
+                flying += firm.flight.flying[0]
         over = day >= plan.days - 1 and flying == 0
         if (day + 1) % 7 == 0:
             return Status.WEEK, day, over, pending[:0]

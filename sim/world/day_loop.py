@@ -23,7 +23,7 @@ from sim.model.demand import _bits
 from sim.model.promise import Buffer, Controlled, Tight, quote_error
 from sim.model.seeding import NamedStreams, component_id
 from sim.world.booking import booking_terms
-from sim.world.build import World
+from sim.world.build import Streams, World
 from sim.world.built_in_quotes import quote_plan
 from sim.world.compiled_day import (
     FLIGHT_BLOCK,
@@ -69,10 +69,11 @@ def fits_compiled_days(world: World, firms: Sequence[Firm], streams: object, *,
 
 
 def run_compiled_days(world: World, firms: Sequence[Firm], setting: Setting,
-                      streams: NamedStreams) -> None:
+                      streams: Streams) -> None:
     """Run the replication's days in the compiled loop: one firm's (see
     :func:`fits_compiled_days`) or a market's.
     """
+    assert isinstance(streams, NamedStreams)
     first = firms[0]
     customers = first.customers if first.customers is not None else _nobody()
     returning = first.returning if first.returning is not None else Returning(1)
@@ -235,7 +236,8 @@ class _Flight:
             rows=np.empty((0, FLIGHT_BLOCK, 8)), ints=np.empty((0, FLIGHT_BLOCK, 8), np.int64),
             following=np.empty(0, np.int64), fill=np.empty(0, np.int64),
             head=np.full(days, -1, np.int64), tail=np.full(days, -1, np.int64),
-            free=np.empty(0, np.int64), top=np.zeros(1, np.int64), count=np.zeros(1, np.int64))
+            free=np.empty(0, np.int64), top=np.zeros(1, np.int64),
+            flying=np.zeros(1, np.int64))
         self.reserve(blocks)
 
     def reserve(self, blocks: int) -> None:
