@@ -131,12 +131,19 @@ def _controlled(arrival, plan, clock, peak_transit):
         if step >= 0:
             factor, added = multiplier[step], delay[step]
         peak = peak_transit[min(math.floor(committed / 24.0), peak_transit.size - 1)]
-        for end, days in ((earliest, plan.low_days), (latest, plan.high_days)):
-            transit = days * factor * peak + added
-            at = delivery_time(committed, transit, clock.delivered_before, clock.delivery,
-                               clock.delivery_days, clock.opens, clock.closes)
-            end[i] = np.int64(math.floor(at / 24.0)) * 24.0 + plan.close
+        earliest[i] = _window_end(committed, plan.low_days, factor, peak, added, plan, clock)
+        latest[i] = _window_end(committed, plan.high_days, factor, peak, added, plan, clock)
     return earliest, latest
+
+
+@numba.njit(cache=True, inline="always")
+def _window_end(committed, days, factor, peak, added, plan, clock):
+    """The end of the delivery day a parcel leaving at ``committed`` reaches after ``days``
+    of transit under the known disruption (``factor``, ``added``) and the season's ``peak``.
+    """
+    at = delivery_time(committed, days * factor * peak + added, clock.delivered_before,
+                       clock.delivery, clock.delivery_days, clock.opens, clock.closes)
+    return np.int64(math.floor(at / 24.0)) * 24.0 + plan.close
 
 
 @numba.njit(cache=True)

@@ -161,13 +161,13 @@ def _file_flight(flight, day, arrival, earliest, latest, service, customer, deli
     point = promise_point(reference, earliest[i], latest[i])
     ordered_b = business_clock(arrival[i], clock.delivered_before, clock.delivery)
     reference_b = business_clock(point, clock.delivered_before, clock.delivery)
-    row = flight.rows[b, k]
-    row[0] = arrival[i]
-    row[1] = latest[i]
-    row[2] = delivered[i]
-    row[3] = ordered_b
-    row[4] = reference_b
-    row[5] = ordered_b + expectation(trust[i], learned[i], reference_b - ordered_b)
+    rows = flight.rows
+    rows[b, k, 0] = arrival[i]
+    rows[b, k, 1] = latest[i]
+    rows[b, k, 2] = delivered[i]
+    rows[b, k, 3] = ordered_b
+    rows[b, k, 4] = reference_b
+    rows[b, k, 5] = ordered_b + expectation(trust[i], learned[i], reference_b - ordered_b)
     flight.ints[b, k, 6] = service[i]
     flight.ints[b, k, 7] = customer[i]
 

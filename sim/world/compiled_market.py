@@ -81,12 +81,16 @@ def _choose(days, u, firms, market, customer, customers):
     n, k = days.shape
     chosen = np.empty(n, dtype=np.int64)
     utility = np.empty(k + 1)
+    price, score = np.empty(k), np.empty(k)
+    for f in range(k):  # a firm read once: each read copies its arrays' handles
+        price[f] = firms[f].price
+        score[f] = firms[f].tally[Tally.SCORE]
     for i in range(n):
         utility[0] = market.outside
         for f in range(k):
             x = market.promise * max(days[i, f] - market.free_days, 0.0)
-            x = x + market.price * firms[f].price
-            x = x + market.reputation * firms[f].tally[Tally.SCORE]
+            x = x + market.price * price[f]
+            x = x + market.reputation * score[f]
             utility[f + 1] = x
         if market.customers:
             c = customer[i]
