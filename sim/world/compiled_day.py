@@ -222,14 +222,11 @@ def _stable_rank(keys):
 
 
 @numba.njit(cache=True)
-def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit, customers,
-                 words, back, flight, work, tally):
-    """Day ``day``'s orders from new customers arriving at ``arrival`` and returning ones:
-    picked, quoted, shipped and filed. Returns a :class:`Status` and the day it names.
+def new_customers(n, plan, segments, customers, words, shared):
+    """Ids of ``n`` new customers, written into the base (``shared`` counts them) as
+    :meth:`CustomerBase.add` writes them, a share in the negotiating segment.
     """
-    n = arrival.size
-    size = int(tally[Tally.CUSTOMERS])
-    ids = np.arange(size, size + n)
+    size = int(shared[Tally.CUSTOMERS])
     for c in range(size, size + n):
         for k in range(words.shape[1]):
             words[c, k] = plan.fresh[k]
@@ -238,7 +235,18 @@ def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit
     if plan.pushback_share > 0:
         for c in range(size, size + n):
             customers.business[c] = _uniform(segments) < plan.pushback_share
-    tally[Tally.CUSTOMERS] = size + n
+    shared[Tally.CUSTOMERS] = size + n
+    return np.arange(size, size + n)
+
+
+@numba.njit(cache=True)
+def _take_orders(day, arrival, plan, segments, clock, queue, steps, peak_transit, customers,
+                 words, back, flight, work, tally):
+    """Day ``day``'s orders from new customers arriving at ``arrival`` and returning ones:
+    picked, quoted, shipped and filed. Returns a :class:`Status` and the day it names.
+    """
+    n = arrival.size
+    ids = new_customers(n, plan, segments, customers, words, tally)
     if day >= plan.warmup_days:
         tally[Tally.NEW_CUSTOMERS] += n
     kept, when, beliefs = _take(day, customers.active, back.ids, back.due, back.following,

@@ -35,6 +35,7 @@ from sim.world.compiled_day import (
     _chain_length,
     _ship,
     close_day,
+    new_customers,
 )
 from sim.world.ledger import TOTALS, Books
 from sim.world.ordering import _bucket_order
@@ -129,17 +130,7 @@ def _prospects(day, arrival, plan, market, segments, customers, words, back, wor
     if not market.customers:
         work.cursor[0] = at + n
         return arrival, np.full(n, -1, dtype=np.int64), position
-    size = int(shared[Tally.CUSTOMERS])
-    ids = np.arange(size, size + n)
-    for c in range(size, size + n):
-        for k in range(words.shape[1]):
-            words[c, k] = plan.fresh[k]
-        customers.trust[c] = plan.initial_trust
-        customers.active[c] = True
-    if plan.pushback_share > 0:
-        for c in range(size, size + n):
-            customers.business[c] = _uniform(segments) < plan.pushback_share
-    shared[Tally.CUSTOMERS] = size + n
+    ids = new_customers(n, plan, segments, customers, words, shared)
     kept, when, beliefs = _take(day, customers.active, back.ids, back.due, back.following,
                                 back.fill, back.head, back.tail, back.free, back.top)
     m = kept.size
