@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 
 import sim.world.firm as firm_module
+import sim.world.market as market_module
+import sim.world.replication as replication_module
 from sim.experiment.streams import replication_streams
 from sim.model.customer_store import CustomerBase
 from sim.scenario import Scenario, parse_scenario
@@ -116,6 +118,10 @@ def judged_parcels(scenario: Scenario, strategy: str, replication: int, read: Re
     world = build_world(scenario)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(firm_module, "judge", spy)
+        # the spy sits in the scheduled days; the compiled loop gives the same numbers
+        # (tests/world/test_day_loop.py) without calling ``judge``
+        for module in (replication_module, market_module):
+            patch.setattr(module, "fits_compiled_days", lambda *args, **kwargs: False)
         simulate(world, build_strategies(scenario, world)[strategy],
                  replication_streams(scenario.experiment.seed, replication))
     table = pd.DataFrame({k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]})

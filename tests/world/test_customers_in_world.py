@@ -108,6 +108,7 @@ def test_order_records_name_the_customer_of_each_order():
 def test_customers_parcels_judged_stay_as_they_were_for_whoever_kept_them(monkeypatch):
     """The rows of a day judged are written over only when nobody holds a view of them."""
     import sim.world.firm as firm_module
+    import sim.world.replication as replication_module
     from sim.experiment.streams import replication_streams
     from sim.world import build_strategies, build_world, simulate
 
@@ -120,6 +121,7 @@ def test_customers_parcels_judged_stay_as_they_were_for_whoever_kept_them(monkey
     scenario = small_scenario(customers={"repurchase_per_year": 12.0})
     world = build_world(scenario)
     monkeypatch.setattr(firm_module, "judge", spy)
+    monkeypatch.setattr(replication_module, "fits_compiled_days", lambda *a, **k: False)
     simulate(world, next(iter(build_strategies(scenario, world).values())),
              replication_streams(1, 0))
     assert len(kept) > 20 and len({id(view.base) for view, _, _ in kept}) == len(kept)
