@@ -111,6 +111,10 @@ def test_what_runs_the_loop() -> None:
             world, [firm], streams if plain else (lambda name: streams(name)), day_by_day=by_day)
 
     assert fits("zappos_buffer") and fits("competitor_overnight")
+    big = build_world(_small_world(demand={"orders_per_day": 4 * day_loop.LOOP_MAX_ORDERS_A_DAY}))
+    firm = day_loop.Firm(big, strategies["zappos_buffer"], setting.schedule, name="big",
+                         price=1.0, customers=setting.customers, returning=setting.returning)
+    assert not day_loop.fits_compiled_days(big, [firm], streams, day_by_day=False)
     assert not fits("zappos_buffer", by_day=True)
     assert not fits("zappos_buffer", plain=False)
     assert not fits("quantile_95_ground")
