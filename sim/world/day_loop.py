@@ -97,21 +97,24 @@ def run_compiled_days(world: World, firms: Sequence[Firm], setting: Setting,
     clock, rule = world.calendar.carrier_clock, world.satisfaction.rule
     steps, peaks = first.schedule.transit_steps(), world.carrier.peaks.transit
     market = _market_plan(world, first)
+    terms = booking_terms(world, first.price)
+    market_firms = tuple(_market_firm(world, f, t, flights[k].pool, services)
+                   for k, (f, t) in enumerate(zip(firms, tallies))) if market else ()
     day, ordered, pending, has_pending = 0, False, np.empty(0), False
     while True:
         if market is None:
             status, day, over, pending = run_days_compiled(
                 day, ordered, pending, has_pending, plan, _bits(demand), _bits(segments), clock,
-                first.queue.arrays, steps, peaks, rule, booking_terms(world, first.price),
-                first.ledger.books, customers.parameters, customers.arrays, customers.words,
-                returning.pool, flights[0].pool, work.arrays, tallies[0], needs)
+                first.queue.arrays, steps, peaks, rule, terms, first.ledger.books,
+                customers.parameters, customers.arrays, customers.words, returning.pool,
+                flights[0].pool, work.arrays, tallies[0], needs)
         else:
             status, day, over, pending = run_market_days(
                 day, ordered, pending, has_pending, plan, market, _bits(demand),
                 _bits(segments), _bits(choice), clock, steps, peaks, rule, customers.parameters,
                 customers.arrays, customers.words, returning.pool, work.arrays,
-                tuple(_market_firm(world, f, t, flights[k].pool, services)
-                      for k, (f, t) in enumerate(zip(firms, tallies))), needs)
+                tuple(f._replace(flight=flights[k].pool) for k, f in enumerate(market_firms)),
+                needs)
         for firm, tally in zip(firms, tallies):
             _write_back(tally, firm, tallies[0])
         if status == Status.WEEK:
